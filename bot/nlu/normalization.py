@@ -1,0 +1,158 @@
+"""Vietnamese text normalisation shared by the NLU pipeline and the procedure search.
+
+Citizens type with or without diacritics, in NFC or NFD, in any case, with abbreviations and
+teencode ("ko dc", "cccd", "bn tien"). Everything is reduced to one canonical form: lower-case,
+diacritics folded to ASCII ("đăng ký" -> "dang ky"), abbreviations expanded, punctuation dropped.
+Folding makes accented and unaccented messages identical for the classifier, which is what lets
+both reach the same accuracy.
+
+The module is pure Python (no Rasa import) so the knowledge base can use it too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Abbreviation / teencode -> expansion, keys and values already folded to ASCII.
+ABBREVIATIONS: dict[str, str] = {
+    # documents and agencies
+    "cccd": "can cuoc cong dan",
+    "cmnd": "chung minh nhan dan",
+    "cmt": "chung minh thu",
+    "gplx": "giay phep lai xe",
+    "bhyt": "bao hiem y te",
+    "bhxh": "bao hiem xa hoi",
+    "bhtn": "bao hiem that nghiep",
+    "dvc": "dich vu cong",
+    "dvcqg": "dich vu cong quoc gia",
+    "hk": "ho khau",
+    "ks": "khai sinh",
+    "gks": "giay khai sinh",
+    "dkkd": "dang ky kinh doanh",
+    "hkd": "ho kinh doanh",
+    "gcn": "giay chung nhan",
+    "qsdd": "quyen su dung dat",
+    "lltp": "ly lich tu phap",
+    "tthc": "thu tuc hanh chinh",
+    "tt": "thu tuc",
+    "hs": "ho so",
+    "ubnd": "uy ban nhan dan",
+    "ca": "cong an",
+    "sdt": "so dien thoai",
+    "stk": "so tai khoan",
+    "ddcn": "dinh danh ca nhan",
+    # everyday teencode
+    "ko": "khong",
+    "k": "khong",
+    "kh": "khong",
+    "khg": "khong",
+    "hong": "khong",
+    "hok": "khong",
+    "dc": "duoc",
+    "dk": "dang ky",
+    "dky": "dang ky",
+    "j": "gi",
+    "ji": "gi",
+    "bn": "bao nhieu",
+    "bnhieu": "bao nhieu",
+    "ntn": "nhu the nao",
+    "z": "vay",
+    "v": "vay",
+    "r": "roi",
+    "ng": "nguoi",
+    "trc": "truoc",
+    "lm": "lam",
+    "mun": "muon",
+    "mik": "minh",
+    "mh": "minh",
+    "bik": "biet",
+    "bit": "biet",
+    "ak": "a",
+    "ah": "a",
+    "oke": "ok",
+    "okie": "ok",
+    "okela": "ok",
+    "tks": "cam on",
+    "thks": "cam on",
+    "thanks": "cam on",
+    "thank": "cam on",
+    "ty": "cam on",
+    "tn": "tin nhan",
+    "ad": "admin",
+    "pls": "lam on",
+    "plz": "lam on",
+    "vs": "voi",
+    "ms": "moi",
+    "nc": "nuoc",
+    "qr": "qr",
+    "onl": "online",
+    "tg": "thoi gian",
+    "sn": "so nha",
+}
+
+# "mk" is "mình" in teencode but "mật khẩu" right after these verbs ("quên mk", "đổi mk").
+_PASSWORD_CONTEXT = {"quen", "doi", "sai", "nhap", "lay", "dat", "reset", "cap", "lai"}
+
+_TOKEN_RE = re.compile(r"\w+(?:[.\-/]\w+)*", re.UNICODE)
+
+
+def fold_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics: "Đăng ký" -> "Dang ky". Keeps length for NFC input."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped.replace("đ", "d").replace("Đ", "D"))
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text plus, per output token, the span it came from in the original text."""
+
+    text: str
+    # (original_start, original_end, normalised_start, normalised_end) for each token
+    spans: tuple[tuple[int, int, int, int], ...]
+
+    def map_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Map a character span of the original text onto the normalised text."""
+        covered = [s for s in self.spans if s[1] > start and s[0] < end]
+        if not covered:
+            return None
+        return covered[0][2], covered[-1][3]
+
+
+def _expand(token: str, previous: str | None) -> str:
+    if token == "mk":
+        return "mat khau" if previous in _PASSWORD_CONTEXT else "minh"
+    return ABBREVIATIONS.get(token, token)
+
+
+def normalize_with_spans(text: str) -> Normalized:
+    """Normalise ``text`` and keep track of where each token came from."""
+    nfc = unicodedata.normalize("NFC", text or "")
+    # Lower-casing and folding NFC text keeps one character per character, so token offsets
+    # found on the folded text are valid on the original.
+    folded = fold_diacritics(nfc).lower()
+    if len(folded) != len(nfc):  # exotic characters (ligatures...) change length; fall back
+        folded = "".join(fold_diacritics(ch).lower()[:1] or " " for ch in nfc)
+    pieces: list[str] = []
+    spans: list[tuple[int, int, int, int]] = []
+    cursor = 0
+    previous: str | None = None
+    for match in _TOKEN_RE.finditer(folded):
+        token = match.group().strip("_")
+        if not token:
+            continue
+        expansion = _expand(token, previous)
+        if pieces:
+            cursor += 1
+        pieces.append(expansion)
+        spans.append((match.start(), match.end(), cursor, cursor + len(expansion)))
+        cursor += len(expansion)
+        previous = token
+    return Normalized(" ".join(pieces), tuple(spans))
+
+
+def normalize(text: str) -> str:
+    """Canonical form used for classification and search."""
+    return normalize_with_spans(text).text

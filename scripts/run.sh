@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a running assistant:
+#   venv + packages -> model (trained only when data/config/domain changed) -> knowledge base
+#   -> action server (:5055) -> Rasa server (:5005, REST + socket.io, HTTP API enabled).
+source "$(dirname "$0")/lib.sh"
+bash "$ROOT/scripts/setup.sh"
+cd "$ROOT"
+MODEL="$(ensure_model)"
+
+RASA_PORT="${RASA_PORT:-5005}"
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+for port in "$RASA_PORT" "$ACTIONS_PORT"; do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
+    die "Port $port is already in use (is the assistant already running?). Stop it or set RASA_PORT / ACTIONS_PORT."
+  fi
+done
+
+pids=()
+cleanup() { [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+if [ -f "$ROOT/scripts/build_knowledge.sh" ]; then bash "$ROOT/scripts/build_knowledge.sh"; fi
+
+log "Starting the action server on port $ACTIONS_PORT (log: var/actions.log)"
+"$VENV/bin/rasa" run actions --actions actions --port "$ACTIONS_PORT" > var/actions.log 2>&1 &
+pids+=($!)
+log "Starting the Rasa server on port $RASA_PORT (log: var/rasa.log)"
+"$VENV/bin/rasa" run --model "$MODEL" --enable-api --cors "*" --port "$RASA_PORT" \
+  --credentials credentials.yml --endpoints endpoints.yml > var/rasa.log 2>&1 &
+pids+=($!)
+wait_for_http "http://127.0.0.1:$ACTIONS_PORT/health" 120 || die "The action server did not start; see var/actions.log"
+wait_for_http "http://127.0.0.1:$RASA_PORT/status" 180 || die "The Rasa server did not start; see var/rasa.log"
+
+cat <<MSG
+
+Trợ lý đã sẵn sàng / The assistant is running.
+  • Chat in this terminal:   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"xin chào"}'
+  • REST webhook:            http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
+  • socket.io (web widget):  http://127.0.0.1:$RASA_PORT/socket.io
+  • HTTP API:                http://127.0.0.1:$RASA_PORT/status
+Press Ctrl+C to stop.
+MSG
+wait -n "${pids[@]}"
+die "A server stopped unexpectedly; see var/rasa.log and var/actions.log"
