@@ -39,10 +39,11 @@ Install it (e.g. 'pyenv install 3.10' or 'apt-get install python3.10 python3.10-
     "$PY" -m pip install --quiet --upgrade pip wheel "setuptools<70"
   fi
   local stamp="$VENV/.requirements.sha" wanted
-  wanted="$(cat "$@" | sha256sum | cut -c1-16)"
+  wanted="$(cat "$@" "$ROOT/constraints.txt" | sha256sum | cut -c1-16)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     log "Installing Python packages ($*) — the first time takes a few minutes"
-    local args=()
+    # constraints.txt pins every transitive package to versions known to work with Rasa 3.6.
+    local args=(-c "$ROOT/constraints.txt")
     for f in "$@"; do args+=(-r "$f"); done
     "$PY" -m pip install --quiet --disable-pip-version-check "${args[@]}"
     echo "$wanted" > "$stamp"
