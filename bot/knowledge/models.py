@@ -1,8 +1,9 @@
-"""The procedure model: one administrative procedure (thủ tục hành chính) as the assistant knows it."""
+"""The procedure model: one administrative procedure (thủ tục hành chính)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 PORTAL_SEARCH_URL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html"
@@ -36,14 +37,15 @@ class Procedure:
     code: str
     name: str
     field: str = ""
-    levels: list[str] = field(default_factory=list)  # "Cấp xã", "Cấp tỉnh", "Cấp trung ương"
+    # "Cấp xã", "Cấp tỉnh", "Cấp trung ương"
+    levels: list[str] = dataclass_field(default_factory=list)
     executing_agency: str = ""
     issuing_agency: str = ""  # "Bộ Công an", or "UBND tỉnh X" for a province's variant
     target_users: str = ""
-    methods: list[SubmissionMethod] = field(default_factory=list)
-    documents: list[Document] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    legal_basis: list[str] = field(default_factory=list)
+    methods: list[SubmissionMethod] = dataclass_field(default_factory=list)
+    documents: list[Document] = dataclass_field(default_factory=list)
+    steps: list[str] = dataclass_field(default_factory=list)
+    legal_basis: list[str] = dataclass_field(default_factory=list)
     requirements: str = ""
     result: str = ""
     portal_url: str = ""
@@ -51,7 +53,7 @@ class Procedure:
     updated: str = ""  # ISO date of the last change
     # Curated entries only: a short plain-language summary and the names people use.
     summary: str = ""
-    aliases: list[str] = field(default_factory=list)
+    aliases: list[str] = dataclass_field(default_factory=list)
 
     @property
     def province(self) -> str | None:
@@ -70,7 +72,7 @@ class Procedure:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Procedure":
+    def from_dict(cls, data: dict[str, Any]) -> Procedure:
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         values["methods"] = [

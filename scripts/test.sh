@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as CI runs it (.ci/run calls this script).
+#   lint -> Rasa data validation -> model (trained only if data changed) -> test stories -> pytest
+source "$(dirname "$0")/lib.sh"
+bash "$ROOT/scripts/setup.sh" "$ROOT/requirements-dev.txt"
+cd "$ROOT"
+if [ -f scripts/install_browser.sh ]; then bash scripts/install_browser.sh; fi
+
+log "Lint (ruff)"
+"$VENV/bin/ruff" check .
+
+log "Validating training data and domain"
+"$VENV/bin/rasa" data validate --fail-on-warnings --domain domain.yml \
+  --data data/nlu data/stories data/rules
+
+RASA_MODEL="$(ensure_model)"
+export RASA_MODEL
+
+log "Dialogue test stories (tests/test_stories.yml)"
+rm -rf var/test-results
+"$VENV/bin/rasa" test core --model "$RASA_MODEL" --stories tests/test_stories.yml \
+  --fail-on-prediction-errors --out var/test-results --no-plot \
+  || die "Some test stories failed; see var/test-results/failed_test_stories.yml"
+
+log "pytest"
+"$VENV/bin/python" -m pytest tests "$@"
