@@ -14,8 +14,8 @@ die() { printf '\033[1;31mLỗi / Error:\033[0m %s\n' "$*" >&2; exit 1; }
 # Rasa 3.6 runs on Python 3.10 only. Look for one: $PYTHON310, python3.10 on PATH, pyenv, system.
 find_python310() {
   local candidate
-  for candidate in "${PYTHON310:-}" python3.10 "$HOME"/.pyenv/versions/3.10*/bin/python3.10 \
-      /root/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do
+  for candidate in "${PYTHON310:-}" python3.10 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10*/bin/python3.10 \
+      /usr/local/bin/python3.10 /usr/bin/python3.10; do
     [ -n "$candidate" ] || continue
     command -v "$candidate" >/dev/null 2>&1 || [ -x "$candidate" ] || continue
     if "$candidate" -c 'import sys, venv; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
@@ -26,13 +26,18 @@ find_python310() {
   return 1
 }
 
+require_python310() {
+  find_python310 || die "Python 3.10 not found (Rasa 3.6 needs exactly 3.10). \
+Tried \$PYTHON310, python3.10 on PATH, \$PYENV_ROOT or ~/.pyenv/versions/3.10*/bin/python3.10, \
+/usr/local/bin/python3.10 and /usr/bin/python3.10. Install it (e.g. 'pyenv install 3.10') \
+or set PYTHON310=/path/to/python3.10."
+}
+
 # Create .venv with Python 3.10 and install the requirement files given (only when they changed).
 ensure_venv() {
   if [ ! -x "$PY" ] || ! "$PY" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
     local python
-    python="$(find_python310)" || die "Python 3.10 not found (Rasa 3.6 needs exactly 3.10). \
-Tried \$PYTHON310, python3.10 on PATH, ~/.pyenv/versions/3.10*/bin/python3.10, /usr/bin/python3.10. \
-Install it (e.g. 'pyenv install 3.10' or 'apt-get install python3.10 python3.10-venv') or set PYTHON310=/path/to/python3.10."
+    python="$(require_python310)"
     log "Creating virtual environment with $python"
     rm -rf "$VENV"
     "$python" -m venv "$VENV"
