@@ -1,4 +1,4 @@
-"""The setup scripts find a Python 3.10 interpreter, or stop with a message naming what is missing."""
+"""Setup scripts find a Python 3.10 interpreter or stop with a message naming what is missing."""
 
 from __future__ import annotations
 
