@@ -90,20 +90,24 @@ def start_stack(
     model: Path | None = None,
     env: dict[str, str] | None = None,
     with_actions: bool = True,
+    stores: str | None = None,
 ) -> RasaStack:
     """Start the action server (optional) and `rasa run` with the REST channel plus `credentials`.
 
     `env` is added to both processes' environment (e.g. KNOWLEDGE_DB, PROVINCE_CONFIG).
+    `stores` replaces the default tracker/lock store YAML (SQLite in `workdir`, in-memory lock).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     model = model or trained_model()
     rasa_port, actions_port = free_port(), free_port()
     process_env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                    "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    (workdir / "endpoints.yml").write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+    stores = stores or (
         f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
         "lock_store:\n  type: in_memory\n"
+    )
+    (workdir / "endpoints.yml").write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n{stores}'
     )
     if credentials is None:
         credentials = workdir / "credentials.yml"
