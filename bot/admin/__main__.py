@@ -1,0 +1,39 @@
+"""`python -m bot.admin serve [--host H] [--port P]`: start the console (default 127.0.0.1:8081)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.admin.settings import SettingsError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("command", choices=["serve"], help="serve: start the web console")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.admin.app import create_app
+
+    try:
+        app = create_app()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Trang quản trị: http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.admin", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

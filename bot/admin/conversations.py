@@ -1,0 +1,153 @@
+"""Read-only view of conversations in Rasa's SQL tracker store (var/tracker.db, table events)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+FALLBACK_INTENT = "nlu_fallback"
+LOW_CONFIDENCE = 0.45
+
+
+@dataclass
+class UserMessage:
+    id: int
+    sender_id: str
+    at: datetime
+    text: str
+    intent: str
+    confidence: float
+    channel: str
+
+    @property
+    def not_understood(self) -> bool:
+        return self.intent == FALLBACK_INTENT or self.confidence < LOW_CONFIDENCE
+
+
+@dataclass
+class Filters:
+    channel: str = ""
+    intent: str = ""
+    date_from: str = ""  # YYYY-MM-DD
+    date_to: str = ""
+    max_confidence: float | None = None
+    fallback_only: bool = False
+    query: str = ""
+
+    @classmethod
+    def from_query(cls, params: Any) -> Filters:
+        confidence = params.get("max_confidence", "")
+        return cls(channel=params.get("channel", ""), intent=params.get("intent", ""),
+                   date_from=params.get("date_from", ""), date_to=params.get("date_to", ""),
+                   max_confidence=float(confidence) if confidence else None,
+                   fallback_only=params.get("fallback") == "1", query=params.get("q", ""))
+
+    def accepts(self, message: UserMessage) -> bool:
+        day = message.at.date().isoformat()
+        return not (
+            (self.channel and message.channel != self.channel)
+            or (self.intent and message.intent != self.intent)
+            or (self.date_from and day < self.date_from)
+            or (self.date_to and day > self.date_to)
+            or (self.max_confidence is not None and message.confidence > self.max_confidence)
+            or (self.fallback_only and not message.not_understood)
+            or (self.query and self.query.lower() not in message.text.lower())
+        )
+
+
+class TrackerReader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        if not self.path.exists():
+            return []
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
+        conn.row_factory = sqlite3.Row
+        try:
+            return conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError:
+            return []  # no events table yet: Rasa has not stored a conversation
+        finally:
+            conn.close()
+
+    def user_messages(self, filters: Filters | None = None, limit: int = 500) -> list[UserMessage]:
+        rows = self._rows("SELECT id, sender_id, timestamp, data FROM events "
+                          "WHERE type_name = 'user' ORDER BY timestamp DESC")
+        messages = [m for m in (_user_message(r) for r in rows) if m is not None]
+        if filters:
+            messages = [m for m in messages if filters.accepts(m)]
+        return messages[:limit]
+
+    def conversation(self, sender_id: str) -> list[dict[str, Any]]:
+        """User and bot turns of one conversation, oldest first."""
+        turns = []
+        for row in self._rows("SELECT id, type_name, timestamp, data FROM events "
+                              "WHERE sender_id = ? AND type_name IN ('user', 'bot') "
+                              "ORDER BY timestamp, id", (sender_id,)):
+            data = json.loads(row["data"] or "{}")
+            turn = {"id": row["id"], "who": row["type_name"], "text": data.get("text") or "",
+                    "at": datetime.fromtimestamp(row["timestamp"])}
+            if row["type_name"] == "user":
+                message = _user_message(row, sender_id)
+                if message:
+                    turn.update(intent=message.intent, confidence=message.confidence,
+                                channel=message.channel, not_understood=message.not_understood)
+            turns.append(turn)
+        return turns
+
+    def conversations(self, filters: Filters) -> list[dict[str, Any]]:
+        """Conversations with at least one message matching the filters, newest first."""
+        summary: dict[str, dict[str, Any]] = {}
+        for message in self.user_messages(filters, limit=100_000):
+            entry = summary.setdefault(message.sender_id, {
+                "sender_id": message.sender_id, "last": message.at, "messages": 0,
+                "channel": message.channel, "not_understood": 0})
+            entry["messages"] += 1
+            entry["not_understood"] += int(message.not_understood)
+        return sorted(summary.values(), key=lambda e: e["last"], reverse=True)
+
+    def channels(self) -> list[str]:
+        return sorted({m.channel for m in self.user_messages(limit=100_000) if m.channel})
+
+    def inbox(self, known_examples: set[str]) -> list[dict[str, Any]]:
+        """Messages the bot did not understand, grouped by text, most frequent first."""
+        groups: dict[str, dict[str, Any]] = {}
+        for message in self.user_messages(limit=100_000):
+            if not message.not_understood or not message.text.strip():
+                continue
+            key = " ".join(message.text.lower().split())
+            if key in known_examples:
+                continue
+            group = groups.setdefault(key, {"text": message.text, "count": 0,
+                                            "last": message.at, "intent": message.intent,
+                                            "confidence": message.confidence,
+                                            "sender_id": message.sender_id})
+            group["count"] += 1
+        return sorted(groups.values(), key=lambda g: (-g["count"], g["text"]))
+
+    def message(self, event_id: int) -> UserMessage | None:
+        rows = self._rows("SELECT id, sender_id, timestamp, data FROM events "
+                          "WHERE id = ? AND type_name = 'user'", (event_id,))
+        return _user_message(rows[0]) if rows else None
+
+
+def _user_message(row: sqlite3.Row, sender_id: str | None = None) -> UserMessage | None:
+    try:
+        data = json.loads(row["data"] or "{}")
+    except json.JSONDecodeError:
+        return None
+    intent = (data.get("parse_data") or {}).get("intent") or {}
+    return UserMessage(
+        id=int(row["id"]),
+        sender_id=sender_id or str(row["sender_id"]),
+        at=datetime.fromtimestamp(float(row["timestamp"])),
+        text=str(data.get("text") or ""),
+        intent=str(intent.get("name") or ""),
+        confidence=float(intent.get("confidence") or 0.0),
+        channel=str(data.get("input_channel") or ""),
+    )

@@ -1,0 +1,99 @@
+"""Console settings, read from the environment once per process.
+
+The project root is configurable (ASSISTANT_ROOT) so tests work on a copy of the data and never
+touch the repository's `data/` or `models/`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_ADMIN_USER = "admin"
+DEFAULT_ADMIN_PASSWORD = "admin"
+LOCAL_ENVS = ("local", "development", "dev", "test")
+
+
+class SettingsError(RuntimeError):
+    """A setting makes the console unsafe or unusable; the message says how to fix it."""
+
+
+@dataclass
+class AdminSettings:
+    root: Path = REPO_ROOT
+    env: str = "local"
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = ""
+    secret_key: str = ""
+    session_minutes: int = 60
+    initial_password: str = ""
+    # Test-only: lower DIET/TED epochs so the browser test trains in CI time. Empty = config.yml.
+    train_epochs: int | None = None
+    national_data: Path = field(default_factory=lambda: REPO_ROOT.parent / "shared" / "data"
+                                / "national-procedures")
+    https_only: bool = False
+
+    @property
+    def var_dir(self) -> Path:
+        return self.root / "var"
+
+    @property
+    def admin_db(self) -> Path:
+        return self.var_dir / "admin.db"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.var_dir / "tracker.db"
+
+    @property
+    def knowledge_db(self) -> Path:
+        return Path(os.environ.get("KNOWLEDGE_DB") or self.var_dir / "knowledge.db")
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def is_local(self) -> bool:
+        return self.env.lower() in LOCAL_ENVS
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> AdminSettings:
+        env = dict(os.environ if environ is None else environ)
+        root = Path(env.get("ASSISTANT_ROOT") or REPO_ROOT).resolve()
+        epochs = env.get("ADMIN_TRAIN_EPOCHS", "").strip()
+        settings = cls(
+            root=root,
+            env=env.get("ADMIN_ENV", "local"),
+            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_token=env.get("RASA_TOKEN", ""),
+            secret_key=env.get("ADMIN_SECRET_KEY", ""),
+            session_minutes=int(env.get("ADMIN_SESSION_MINUTES", "60")),
+            initial_password=env.get("ADMIN_PASSWORD", ""),
+            train_epochs=int(epochs) if epochs else None,
+            https_only=env.get("ADMIN_HTTPS_ONLY", "") == "1",
+        )
+        if env.get("NATIONAL_DATA"):
+            settings.national_data = Path(env["NATIONAL_DATA"])
+        else:
+            settings.national_data = root.parent / "shared" / "data" / "national-procedures"
+            if not settings.national_data.exists():
+                settings.national_data = REPO_ROOT.parent / "shared/data/national-procedures"
+        return settings
+
+    def ensure_secret_key(self) -> str:
+        """Signing key for session cookies: the env value, else one kept in var/ across restarts."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.var_dir / "admin-secret.key"
+        if key_file.exists():
+            self.secret_key = key_file.read_text().strip()
+        else:
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            self.secret_key = secrets.token_urlsafe(48)
+            key_file.write_text(self.secret_key)
+            key_file.chmod(0o600)
+        return self.secret_key
