@@ -1,0 +1,144 @@
+"""The ``catalog`` command group: import national data, load curated entries, search.
+
+``search --json`` prints ``[{"code": ..., "name": ..., "score": ...}, ...]`` best first; that
+shape is a contract with outside evaluation, keep it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.knowledge.curated import CatalogError
+from bot.knowledge.importer import import_national, load_curated
+from bot.knowledge.search import ProcedureSearch
+from bot.knowledge.store import SQLiteProcedureStore, StoreError
+
+
+class CliError(Exception):
+    """A user error: reported in Vietnamese and English, exit code 2."""
+
+    def __init__(self, vietnamese: str, english: str) -> None:
+        super().__init__(english)
+        self.vietnamese = vietnamese
+        self.english = english
+
+
+def _open(path: Path, *, create: bool) -> SQLiteProcedureStore:
+    try:
+        return SQLiteProcedureStore(path, create=create)
+    except StoreError as exc:
+        if not path.exists():
+            raise CliError(
+                f"không tìm thấy cơ sở dữ liệu {path}. Hãy chạy 'python -m bot catalog import' "
+                "hoặc 'scripts/build_knowledge.sh' trước.",
+                f"database not found: {path}. Run 'python -m bot catalog import' or "
+                "'scripts/build_knowledge.sh' first.",
+            ) from exc
+        raise CliError(
+            f"tệp {path} không phải là cơ sở dữ liệu thủ tục hợp lệ ({exc}).",
+            f"{path} is not a valid procedure database ({exc}).",
+        ) from exc
+    except OSError as exc:
+        raise CliError(f"không mở được {path} ({exc}).", f"cannot open {path} ({exc}).") from exc
+
+
+def _require_file(path: Path, what_vi: str, what_en: str) -> None:
+    if not path.is_file():
+        raise CliError(f"không tìm thấy {what_vi}: {path}", f"{what_en} not found: {path}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _require_file(args.catalog, "tệp danh mục CSV", "catalog CSV")
+    if args.details is not None and not args.details.is_dir():
+        raise CliError(
+            f"không tìm thấy thư mục chi tiết: {args.details}",
+            f"details directory not found: {args.details}",
+        )
+    progress = args.progress if args.progress is not None else sys.stderr.isatty()
+    with _open(args.db, create=True) as store:
+        try:
+            report = import_national(store, args.catalog, args.details, progress=progress)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CliError(
+                f"tệp danh mục không đúng định dạng ({exc}).",
+                f"malformed catalog file ({exc}).",
+            ) from exc
+        print(report.render())
+        print(f"Database: {args.db} — {store.count()} procedures.")
+    return 0
+
+
+def cmd_load_curated(args: argparse.Namespace) -> int:
+    with _open(args.db, create=True) as store:
+        try:
+            report = load_curated(store, args.dir)
+        except CatalogError as exc:
+            raise CliError(
+                f"danh mục tự biên soạn có lỗi: {exc}", f"curated catalog error: {exc}"
+            ) from exc
+        print(report.render())
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise CliError("--top phải lớn hơn 0.", "--top must be at least 1.")
+    with _open(args.db, create=False) as store:
+        engine = ProcedureSearch(store, home_province=args.home_province)
+        hits = engine.search(args.text, top=args.top)
+    if args.json:
+        payload = [{"code": h.code, "name": h.name, "score": h.score} for h in hits]
+        print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("Không tìm thấy thủ tục phù hợp / No matching procedure.")
+    for rank, hit in enumerate(hits, 1):
+        agency = f" — {hit.procedure.issuing_agency}" if hit.procedure.issuing_agency else ""
+        print(f"{rank}. [{hit.code}] {hit.name}{agency} (score {hit.score:.3f})")
+    if hits:
+        print(f"Confidence of the first answer: {hits[0].confidence:.2f}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args.db, create=False) as store:
+        procedure = store.get(args.code)
+    if procedure is None:
+        raise CliError(f"không có thủ tục mã {args.code}.", f"no procedure with code {args.code}.")
+    print(json.dumps(procedure.to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def add_catalog_commands(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    db_help = "SQLite database file (default: var/knowledge.db)"
+
+    imp = commands.add_parser("import", help="import the national catalog CSV and detail pages")
+    imp.add_argument("--catalog", type=Path, required=True, help="catalog.csv of the portal")
+    imp.add_argument("--details", type=Path, help="directory of <code>.md detail pages")
+    imp.add_argument("--db", type=Path, default=Path("var/knowledge.db"), help=db_help)
+    imp.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="progress bar on stderr (default: only when stderr is a terminal)")
+    imp.set_defaults(func=cmd_import)
+
+    cur = commands.add_parser("load-curated", help="load the curated catalog data/catalog/*.yml")
+    cur.add_argument("--db", type=Path, default=Path("var/knowledge.db"), help=db_help)
+    cur.add_argument("--dir", type=Path, default=Path("data/catalog"), help="catalog directory")
+    cur.set_defaults(func=cmd_load_curated)
+
+    find = commands.add_parser("search", help="find procedures from a citizen's words")
+    find.add_argument("text", help="what the citizen wrote")
+    find.add_argument("--db", type=Path, default=Path("var/knowledge.db"), help=db_help)
+    find.add_argument("--top", type=int, default=5, help="number of results (default 5)")
+    find.add_argument("--json", action="store_true", help="print a JSON list")
+    find.add_argument("--home-province", default=None,
+                      help="province whose variants rank first (default: env HOME_PROVINCE)")
+    find.set_defaults(func=cmd_search)
+
+    show = commands.add_parser("show", help="print one procedure as JSON")
+    show.add_argument("code")
+    show.add_argument("--db", type=Path, default=Path("var/knowledge.db"), help=db_help)
+    show.set_defaults(func=cmd_show)

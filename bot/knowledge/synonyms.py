@@ -1,0 +1,161 @@
+"""How citizens name procedures versus how the national catalog names them.
+
+Keys and values are in the normalised form of :func:`bot.nlu.normalization.normalize` (folded,
+lower-case, abbreviations already expanded: "cccd" arrives as "can cuoc cong dan"). This is a
+general vocabulary of everyday Vietnamese for public services, written from the domain, not from
+the evaluation queries; names that only fit one procedure belong in the curated catalog's
+``aliases`` instead.
+"""
+
+from __future__ import annotations
+
+# Everyday phrase -> the catalog's wording. Longer phrases are applied first.
+PHRASES: dict[str, str] = {
+    # residence (the household book was abolished in 2023, people still say "hộ khẩu")
+    "nhap ho khau": "dang ky thuong tru",
+    "nhap khau": "dang ky thuong tru",
+    "chuyen ho khau": "dang ky thuong tru",
+    "cat ho khau": "xoa dang ky thuong tru",
+    "xoa ho khau": "xoa dang ky thuong tru",
+    "tach ho khau": "tach ho",
+    "tach khau": "tach ho",
+    "ho khau": "thuong tru",
+    "so ho khau": "thuong tru",
+    "dang ky tam tru": "dang ky tam tru",
+    "khai bao tam tru": "dang ky tam tru",
+    # identity
+    "can cuoc cong dan": "the can cuoc",
+    "chung minh nhan dan": "the can cuoc",
+    "chung minh thu": "the can cuoc",
+    "can cuoc gan chip": "the can cuoc",
+    "dinh danh muc 2": "dinh danh dien tu muc do 02",
+    "dinh danh muc do 2": "dinh danh dien tu muc do 02",
+    "vneid": "tai khoan dinh danh dien tu",
+    "passport": "ho chieu pho thong",
+    "ho chieu pho thong": "ho chieu pho thong",
+    "ho chieu": "ho chieu pho thong",  # citizens mean the ordinary passport
+    # civil status
+    "giay khai sinh": "dang ky khai sinh",
+    "lam khai sinh": "dang ky khai sinh",
+    "giay chung tu": "dang ky khai tu",
+    "giay bao tu": "dang ky khai tu",
+    "bao tu": "khai tu",
+    "xac nhan doc than": "xac nhan tinh trang hon nhan",
+    "giay doc than": "xac nhan tinh trang hon nhan",
+    "doc than": "tinh trang hon nhan",
+    "giay dang ky ket hon": "dang ky ket hon",
+    "giay ket hon": "dang ky ket hon",
+    "lam giay ket hon": "dang ky ket hon",
+    "nhan con": "nhan cha me con",
+    "nhan cha cho con": "nhan cha me con",
+    "doi ten": "thay doi cai chinh bo sung thong tin ho tich",
+    "sua ten": "thay doi cai chinh bo sung thong tin ho tich",
+    "sai ten": "thay doi cai chinh bo sung thong tin ho tich",
+    "sua ngay sinh": "thay doi cai chinh bo sung thong tin ho tich",
+    "nhan nuoi": "nuoi con nuoi",
+    "xin con nuoi": "nuoi con nuoi",
+    # driving and vehicles
+    "bang lai xe": "giay phep lai xe",
+    "bang lai": "giay phep lai xe",
+    "bang xe": "giay phep lai xe",
+    "bien so xe": "bien so xe",
+    "cavet xe": "chung nhan dang ky xe",
+    "cavet": "chung nhan dang ky xe",
+    "ca vet": "chung nhan dang ky xe",
+    "xe may": "xe",
+    "o to": "xe",
+    "oto": "xe",
+    # land and building
+    "so do": "giay chung nhan quyen su dung dat",
+    "so hong": "giay chung nhan quyen su dung dat",
+    "bia do": "giay chung nhan quyen su dung dat",
+    "sang ten": "dang ky bien dong chuyen nhuong",
+    "mua ban dat": "chuyen nhuong quyen su dung dat",
+    "tach thua": "tach thua",
+    "tach so": "tach thua",
+    "phep xay nha": "giay phep xay dung",
+    "xin phep xay dung": "giay phep xay dung",
+    "xay nha": "giay phep xay dung",
+    # certification
+    "cong chung ban sao": "chung thuc ban sao tu ban chinh",
+    "photo cong chung": "chung thuc ban sao tu ban chinh",
+    "cong chung giay to": "chung thuc ban sao tu ban chinh",
+    "sao y": "chung thuc ban sao tu ban chinh",
+    "chung thuc chu ky": "chung thuc chu ky",
+    # business, tax, insurance, social support
+    "ho ca the": "ho kinh doanh",
+    "kinh doanh ca the": "ho kinh doanh",
+    "giay phep kinh doanh ho": "dang ky ho kinh doanh",
+    "mo cong ty": "dang ky thanh lap doanh nghiep",
+    "lap cong ty": "dang ky thanh lap doanh nghiep",
+    "thanh lap cong ty": "dang ky thanh lap doanh nghiep",
+    "ma so thue ca nhan": "ma so thue",
+    "thue thu nhap ca nhan": "thue thu nhap ca nhan",
+    "the bao hiem y te": "the bao hiem y te",
+    "tien that nghiep": "tro cap that nghiep",
+    "huong that nghiep": "huong tro cap that nghiep",
+    "luong huu": "luong huu",
+    "nghi de": "che do thai san",
+    "sinh con": "thai san",
+    "tien mai tang": "mai tang phi",
+    "tro cap nguoi gia": "tro cap xa hoi hang thang",
+    "tro cap nguoi cao tuoi": "tro cap xa hoi hang thang",
+    "giay chung nhan khuyet tat": "giay xac nhan khuyet tat",
+    "ho ngheo": "ho ngheo ho can ngheo",
+    "visa": "thi thuc",
+    "phieu ly lich tu phap": "phieu ly lich tu phap",
+    "lam ho chieu": "cap ho chieu pho thong",
+    "lam passport": "cap ho chieu pho thong",
+    "lam can cuoc": "cap the can cuoc",
+    "lam the can cuoc": "cap the can cuoc",
+    "lam can cuoc cong dan": "cap the can cuoc",
+    "lam bang lai": "cap giay phep lai xe",
+    "thi bang lai": "cap giay phep lai xe",
+    "mo ho kinh doanh": "dang ky thanh lap ho kinh doanh",
+    "lap ho kinh doanh": "dang ky thanh lap ho kinh doanh",
+    "lam lai": "cap lai",
+    "xin lai": "cap lai",
+    "doi lai": "cap doi",
+    "lam moi": "cap moi",
+    "gia han": "gia han",
+    "bi mat": "bi mat",
+    "lam mat": "bi mat",
+    "danh mat": "bi mat",
+    "bi hong": "bi hong",
+    "het han": "cap doi",
+    # question words that look like content words
+    "mat bao lau": "",
+    "mat bao nhieu": "",
+    "mat may ngay": "",
+    "o dau": "",
+    "cho con": "",
+    "cho be": "",
+    "cua con": "",
+    "con toi": "",
+    "con minh": "",
+    "thu tuc": "",
+    "ho so": "",
+    "giay to": "",
+    "bao nhieu": "",
+    "huong dan": "",
+    "vui long": "",
+    "nhu the nao": "",
+    "the nao": "",
+    "lam sao": "",
+    "tai sao": "",
+    "vi sao": "",
+    "bao lau": "",
+    "truc tuyen": "",
+    "can gi": "",
+    "can nhung gi": "",
+    "can chuan bi": "",
+}
+
+# Words that carry the question, not the procedure ("tôi muốn làm ... thì cần giấy tờ gì").
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    toi minh em anh chi cho muon phai lam gi nhung nao nhu tien a ah oi voi hoi xin hay
+    giup va de vay roi thi la co ai di biet cach lau nop online nay kia ay duoc khong chua nhe
+    admin o ve viec cua cac ong ba gium dum lieu
+    """.split()
+)
