@@ -78,7 +78,6 @@ ABBREVIATIONS: dict[str, str] = {
     "thks": "cam on",
     "thanks": "cam on",
     "thank": "cam on",
-    "ty": "cam on",
     "tn": "tin nhan",
     "ad": "admin",
     "pls": "lam on",
@@ -94,6 +93,14 @@ ABBREVIATIONS: dict[str, str] = {
 
 # "mk" is "mình" in teencode but "mật khẩu" right after these verbs ("quên mk", "đổi mk").
 _PASSWORD_CONTEXT = {"quen", "doi", "sai", "nhap", "lay", "dat", "reset", "cap", "lai"}
+
+# Folded words that are abbreviations only outside these contexts: "sổ hồng" / "bị hỏng" are not
+# "không", "tất cả" is not "công an". ("ty" is not expanded to "cảm ơn" at all: folded, it is far
+# more often "tỷ" or the "ty" of "công ty".)
+_NOT_AN_ABBREVIATION_AFTER: dict[str, set[str]] = {
+    "hong": {"so", "bi", "da", "mau"},
+    "ca": {"tat", "het"},
+}
 
 _TOKEN_RE = re.compile(r"\w+(?:[.\-/]\w+)*", re.UNICODE)
 
@@ -124,17 +131,36 @@ class Normalized:
 def _expand(token: str, previous: str | None) -> str:
     if token == "mk":
         return "mat khau" if previous in _PASSWORD_CONTEXT else "minh"
+    if previous in _NOT_AN_ABBREVIATION_AFTER.get(token, ()):
+        return token
     return ABBREVIATIONS.get(token, token)
+
+
+def _fold_clusters(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` to one lower-case ASCII-ish character per base character.
+
+    Returns the folded text and, for each folded character (plus one past the end), its offset
+    in ``text``. A base character and the combining marks after it form one cluster, so offsets
+    stay valid for NFD input ("a" + U+0301) as well as NFC, and for characters whose folded or
+    lower-cased form is longer (ligatures), which are cut to one character.
+    """
+    folded: list[str] = []
+    starts: list[int] = []
+    for index, char in enumerate(text):
+        if folded and unicodedata.category(char) == "Mn":
+            continue  # a combining mark belongs to the cluster of the previous base character
+        starts.append(index)
+        end = index + 1
+        while end < len(text) and unicodedata.category(text[end]) == "Mn":
+            end += 1
+        folded.append(fold_diacritics(text[index:end]).lower()[:1] or " ")
+    starts.append(len(text))
+    return "".join(folded), starts
 
 
 def normalize_with_spans(text: str) -> Normalized:
     """Normalise ``text`` and keep track of where each token came from."""
-    nfc = unicodedata.normalize("NFC", text or "")
-    # Lower-casing and folding NFC text keeps one character per character, so token offsets
-    # found on the folded text are valid on the original.
-    folded = fold_diacritics(nfc).lower()
-    if len(folded) != len(nfc):  # exotic characters (ligatures...) change length; fall back
-        folded = "".join(fold_diacritics(ch).lower()[:1] or " " for ch in nfc)
+    folded, starts = _fold_clusters(text or "")
     pieces: list[str] = []
     spans: list[tuple[int, int, int, int]] = []
     cursor = 0
@@ -147,7 +173,7 @@ def normalize_with_spans(text: str) -> Normalized:
         if pieces:
             cursor += 1
         pieces.append(expansion)
-        spans.append((match.start(), match.end(), cursor, cursor + len(expansion)))
+        spans.append((starts[match.start()], starts[match.end()], cursor, cursor + len(expansion)))
         cursor += len(expansion)
         previous = token
     return Normalized(" ".join(pieces), tuple(spans))
