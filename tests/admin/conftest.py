@@ -17,15 +17,15 @@ from tests.support.servers import ROOT
 SAMPLE_NLU = """version: "3.1"
 # Sample data kept by the console tests: comments and order must survive edits.
 nlu:
-  - intent: greet
+  - intent: chao_hoi_mau
     # greetings, with and without diacritics
     examples: |
       - xin chào
       - chao ban
-  - synonym: căn cước công dân
+  - synonym: giấy căn cước mẫu
     examples: |
       - cccd
-  - lookup: tinh
+  - lookup: tinh_mau
     examples: |
       - Hà Nội
 """

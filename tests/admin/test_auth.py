@@ -43,10 +43,10 @@ def test_viewer_reads_but_cannot_change_anything(as_role, project) -> None:
     before = (project / "domain.yml").read_text()
     attempts = [
         ("/data/intent", {"name": "hoi_moi", "examples": "câu mới"}),
-        ("/data/intent/greet", {"op": "add", "examples": "chào"}),
+        ("/data/intent/chao_hoi_mau", {"op": "add", "examples": "chào"}),
         ("/responses", {"name": "utter_moi", "text": "xin chào"}),
         ("/models/train", {}),
-        ("/inbox", {"text": "alo", "intent": "greet"}),
+        ("/inbox", {"text": "alo", "intent": "chao_hoi_mau"}),
         ("/users", {"username": "x", "password": "1234567890", "role": "admin"}),
         ("/settings", {"rasa_url": "http://evil"}),
         ("/procedures/1.000001", {"name": "x"}),
