@@ -1,0 +1,241 @@
+"""Search evaluation: top-1 / top-3 accuracy and latency on bench/search_queries.yml.
+
+Imports the FULL national catalog into a temporary database, runs every query through
+:class:`bot.knowledge.search.ProcedureSearch` and through a plain BM25 over names (the
+baseline), and writes docs/search-evaluation.md. When data/catalog/*.yml exists, a second run
+adds the curated entries, so the table shows what curated aliases add.
+
+    .venv/bin/python bench/search_eval.py [--data ../shared/data/national-procedures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.knowledge.importer import import_national, load_curated  # noqa: E402
+from bot.knowledge.search import ProcedureSearch  # noqa: E402
+from bot.knowledge.store import SQLiteProcedureStore  # noqa: E402
+from bot.nlu.normalization import fold_diacritics, normalize  # noqa: E402
+
+
+class PlainBM25:
+    """Okapi BM25 over normalised name syllables: no phrases, typo fixing or priors."""
+
+    def __init__(self, docs: list[tuple[str, str]], k1: float = 1.2, b: float = 0.75) -> None:
+        self.codes = [code for code, _ in docs]
+        self.tokens = [normalize(name).split() for _, name in docs]
+        self.k1, self.b = k1, b
+        self.avg = sum(map(len, self.tokens)) / max(len(self.tokens), 1)
+        df: Counter = Counter()
+        for tokens in self.tokens:
+            df.update(set(tokens))
+        n = len(self.tokens)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.tf = [Counter(tokens) for tokens in self.tokens]
+
+    def search(self, text: str, top: int) -> list[str]:
+        query = set(normalize(text).split())
+        scores = []
+        for i, tf in enumerate(self.tf):
+            length = len(self.tokens[i])
+            score = sum(
+                self.idf[t] * tf[t] * (self.k1 + 1)
+                / (tf[t] + self.k1 * (1 - self.b + self.b * length / self.avg))
+                for t in query
+                if t in tf
+            )
+            if score > 0:
+                scores.append((score, i))
+        scores.sort(key=lambda s: -s[0])
+        return [self.codes[i] for _, i in scores[:top]]
+
+
+@dataclass
+class Run:
+    label: str
+    ranks: list[int | None] = field(default_factory=list)  # 1-based rank of first expected code
+    latencies: list[float] = field(default_factory=list)  # milliseconds
+    confidences: list[float] = field(default_factory=list)
+
+    def accuracy(self, k: int, mask: list[bool] | None = None) -> float:
+        picked = [r for r, keep in zip(self.ranks, mask or [True] * len(self.ranks), strict=True)
+                  if keep]
+        return sum(1 for r in picked if r is not None and r <= k) / max(len(picked), 1)
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+
+
+def rank_of(codes: list[str], expected: list[str]) -> int | None:
+    for position, code in enumerate(codes, 1):
+        if code in expected:
+            return position
+    return None
+
+
+def evaluate(engine: ProcedureSearch, queries: list[dict], label: str) -> tuple[Run, list]:
+    run = Run(label)
+    engine.search("khởi động")  # build the index outside the timed loop
+    top_names = []
+    for query in queries:
+        start = time.perf_counter()
+        hits = engine.search(query["q"], top=3)
+        run.latencies.append((time.perf_counter() - start) * 1000)
+        codes = [h.code for h in hits]
+        run.ranks.append(rank_of(codes, query["expect"]))
+        run.confidences.append(hits[0].confidence if hits else 0.0)
+        top_names.append(hits[0].name if hits else "—")
+    return run, top_names
+
+
+def check_queries(queries: list[dict], catalog: Path, details: Path) -> dict[str, str]:
+    names = {}
+    with catalog.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            names[row["Mã số"]] = row["Tên"]
+    for path in details.glob("*.md"):
+        names.setdefault(path.stem, path.read_text(encoding="utf-8").splitlines()[0][2:])
+    missing = [(q["q"], c) for q in queries for c in q["expect"] if c not in names]
+    if missing:
+        raise SystemExit(f"expected codes not in the national data: {missing}")
+    return names
+
+
+def pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    shared = ROOT.parent / "shared/data/national-procedures"
+    parser.add_argument("--data", type=Path, default=shared)
+    parser.add_argument("--queries", type=Path, default=ROOT / "bench/search_queries.yml")
+    parser.add_argument("--curated", type=Path, default=ROOT / "data/catalog")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs/search-evaluation.md")
+    args = parser.parse_args()
+    if not (args.data / "catalog.csv").is_file():
+        print(f"national data not found at {args.data}", file=sys.stderr)
+        return 2
+    queries = yaml.safe_load(args.queries.read_text(encoding="utf-8"))["queries"]
+    names = check_queries(queries, args.data / "catalog.csv", args.data / "details")
+    curated_files = sorted(args.curated.glob("*.yml")) if args.curated.is_dir() else []
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLiteProcedureStore(Path(tmp) / "knowledge.db")
+        started = time.perf_counter()
+        import_national(store, args.data / "catalog.csv", args.data / "details")
+        import_seconds = time.perf_counter() - started
+        rows = store.index_rows()
+        started = time.perf_counter()
+        engine = ProcedureSearch(store, home_province="")
+        engine.search("khởi động")
+        build_seconds = time.perf_counter() - started
+        national, top_names = evaluate(engine, queries, "national catalog only")
+
+        baseline = Run("plain BM25 over names")
+        bm25 = PlainBM25([(r.code, r.name) for r in rows])
+        for query in queries:
+            start = time.perf_counter()
+            codes = bm25.search(query["q"], 3)
+            baseline.latencies.append((time.perf_counter() - start) * 1000)
+            baseline.ranks.append(rank_of(codes, query["expect"]))
+
+        runs = [national, baseline]
+        curated_run = None
+        if curated_files:
+            load_curated(store, args.curated)
+            curated_run, curated_names = evaluate(
+                ProcedureSearch(store, home_province=""), queries, "national + curated catalog"
+            )
+            runs.insert(1, curated_run)
+        total = store.count()
+        store.close()
+
+    no_marks = [fold_diacritics(q["q"]) == q["q"] for q in queries]
+    masks = {
+        "all": None,
+        "test split": [q["split"] == "test" for q in queries],
+        "dev split": [q["split"] == "dev" for q in queries],
+        "without diacritics": no_marks,
+        "with diacritics": [not m for m in no_marks],
+    }
+    lines = [
+        "# Procedure search evaluation",
+        "",
+        "Generated by `bench/search_eval.py`; do not edit by hand.",
+        "",
+        f"- Catalog: the FULL national catalog ({total} procedures incl. detail-only pages), "
+        "imported into a temporary database.",
+        f"- Queries: {len(queries)} in `bench/search_queries.yml` "
+        f"({sum(no_marks)} without diacritics; {sum(masks['test split'])} test, "
+        f"{sum(masks['dev split'])} dev). Expected codes verified against catalog.csv.",
+        f"- Curated catalog: {len(curated_files)} file(s) in data/catalog"
+        + ("" if curated_files else " — none yet, so the national catalog only was evaluated"),
+        f"- Import: {import_seconds:.1f} s; search index build: {build_seconds:.2f} s.",
+        "",
+        "| Run | Subset | n | top-1 | top-3 |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        for subset, mask in masks.items():
+            n = len(queries) if mask is None else sum(mask)
+            lines.append(f"| {run.label} | {subset} | {n} | {pct(run.accuracy(1, mask))} | "
+                         f"{pct(run.accuracy(3, mask))} |")
+    lines += ["", "| Run | latency p50 | latency p95 | max |", "| --- | ---: | ---: | ---: |"]
+    for run in runs:
+        lines.append(f"| {run.label} | {run.percentile(0.5):.1f} ms | "
+                     f"{run.percentile(0.95):.1f} ms | {max(run.latencies):.1f} ms |")
+    confident = [c >= 0.6 for c in national.confidences]
+    right = [r == 1 for r in national.ranks]
+    n_conf = sum(confident)
+    precision = sum(c and r for c, r in zip(confident, right, strict=True)) / max(n_conf, 1)
+    lines += [
+        "",
+        f"Confidence (national only): {n_conf} of {len(queries)} queries reach the "
+        f"answer-directly threshold 0.6; top-1 is right for {pct(precision)} of those. "
+        "Below the threshold the assistant should offer the top choices.",
+        "",
+        "## Misses (national catalog only)",
+        "",
+        "| Query | Expected | Rank | Top answer |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for query, rank, top in zip(queries, national.ranks, top_names, strict=True):
+        if rank != 1:
+            expected = f"{query['expect'][0]} {names[query['expect'][0]][:60]}"
+            lines.append(f"| {query['q']} | {expected} | {rank or '>3'} | {top[:70]} |")
+    if curated_run is not None:
+        lines += ["", "## Misses with the curated catalog", "",
+                  "| Query | Expected | Rank | Top answer |", "| --- | --- | ---: | --- |"]
+        for query, rank, top in zip(queries, curated_run.ranks, curated_names, strict=True):
+            if rank != 1:
+                lines.append(f"| {query['q']} | {query['expect'][0]} | {rank or '>3'} | "
+                             f"{top[:70]} |")
+    notes_path = ROOT / "bench/search_eval_notes.md"
+    if notes_path.is_file():
+        lines += ["", notes_path.read_text(encoding="utf-8").strip()]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for run in runs:
+        print(f"{run.label:28} top-1 {pct(run.accuracy(1))}  top-3 {pct(run.accuracy(3))}  "
+              f"p50 {run.percentile(0.5):.1f} ms  p95 {run.percentile(0.95):.1f} ms")
+    print(f"report: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
