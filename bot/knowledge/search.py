@@ -161,6 +161,8 @@ class SearchIndex:
         agency = fold_diacritics(doc.row.executing_agency).lower()
         if "cap xa" in levels or "cap xa" in agency or "xa" in name.split()[-2:]:
             prior += 0.02
+        if "o nuoc ngoai" in agency and not re.search(r"\bxa\b|uy ban|tinh", agency):
+            prior -= 0.06  # served only by embassies abroad, not where citizens live
         suffix = _LEVEL_SUFFIX_RE.search(name)
         if suffix:  # "(thực hiện tại cấp tỉnh)": a level variant of a base entry
             prior -= _LEVEL_PENALTY.get(suffix.group(1), 0.0)
