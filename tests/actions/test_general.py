@@ -1,0 +1,207 @@
+"""General actions: office / staff contacts from the province config, and fallback suggestions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from actions.general import (
+    ActionDefaultAskAffirmation,
+    ActionFindOffice,
+    ActionRequestHuman,
+)
+from actions.province import DEFAULT_PATH, is_configured, load_province_config
+
+TWO_TIERS = (
+    "Từ 01/07/2025 chính quyền địa phương chỉ còn hai cấp: tỉnh và xã/phường (không còn cấp "
+    "huyện).\n"
+    "• Thủ tục cấp xã (hộ tịch, chứng thực, trợ cấp...): bộ phận một cửa của UBND xã/phường "
+    "nơi bạn ở. Căn cước, cư trú, định danh điện tử: Công an xã/phường.\n"
+    "• Thủ tục cấp tỉnh: Trung tâm Phục vụ hành chính công của tỉnh/thành phố.\n"
+    "• Nhiều thủ tục nộp trực tuyến được tại https://dichvucong.gov.vn.\n\n"
+)
+OFFICE_BUTTONS = [
+    {"title": "Nộp trực tuyến", "payload": "/ask_submit_online"},
+    {"title": "Gặp nhân viên", "payload": "/request_human"},
+]
+NATIONAL_FALLBACKS = (
+    "Bạn cũng có thể:\n"
+    "• Đến bộ phận một cửa của UBND xã/phường nơi bạn ở (căn cước, cư trú, VNeID: "
+    "Công an xã/phường).\n"
+    "• Gửi phản ánh, kiến nghị trên Cổng Dịch vụ công quốc gia: https://dichvucong.gov.vn."
+)
+CONFIGURED = """
+province:
+  name: "Tỉnh Thử Nghiệm"
+one_stop_centre:
+  name: "Trung tâm Phục vụ hành chính công"
+  address: "Số 1 Đường Thử, phường Một"
+  opening_hours: "Thứ 2 - thứ 6, 7h30 - 17h00"
+  hotline: "0200 000 000"
+  website: "https://dichvucong.thunghiem.gov.vn"
+community_digital_teams:
+  contact: "hỏi công chức văn hóa - xã hội của xã/phường"
+staff_contact:
+  hotline: "0200 111 111"
+  zalo: "Zalo OA Dịch vụ công Thử Nghiệm"
+  email: "<CHƯA CẤU HÌNH: địa chỉ email hỗ trợ>"
+  hours: ""
+"""
+
+
+def write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    path = tmp_path / "province.yml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PROVINCE_CONFIG", str(path))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<CHƯA CẤU HÌNH: địa chỉ>", False),
+        ("  <placeholder>  ", False),
+        ("", False),
+        (None, False),
+        (12345, False),
+        ("Số 1 Đường Thử", True),
+        ("0200 <sau giờ hành chính>", True),
+    ],
+)
+def test_is_configured(value, expected):
+    assert is_configured(value) is expected
+
+
+def test_shipped_config_is_all_placeholders():
+    """The repository must never ship an invented address or number."""
+    assert load_province_config(DEFAULT_PATH).values == {}
+
+
+def test_find_office_with_placeholder_config(dispatcher, make_tracker, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CONFIG", str(DEFAULT_PATH))
+    events = ActionFindOffice().run(dispatcher, make_tracker("ở đâu", "find_office"), {})
+    assert events == []
+    assert dispatcher.messages[0]["text"] == TWO_TIERS + (
+        "Tỉnh chưa cấu hình địa chỉ, giờ làm việc và số điện thoại của Trung tâm Phục vụ "
+        "hành chính công cho trợ lý này. Bạn hỏi UBND xã/phường nơi bạn ở, hoặc tra cứu "
+        "thủ tục và nơi nộp trên https://dichvucong.gov.vn."
+    )
+    assert dispatcher.messages[0]["buttons"] == OFFICE_BUTTONS
+    assert "huyện" not in dispatcher.messages[0]["text"].split("(không còn cấp huyện)")[1]
+
+
+def test_find_office_with_missing_config_file(dispatcher, make_tracker, tmp_path, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CONFIG", str(tmp_path / "absent.yml"))
+    ActionFindOffice().run(dispatcher, make_tracker("ở đâu", "find_office"), {})
+    assert "Tỉnh chưa cấu hình địa chỉ" in dispatcher.messages[0]["text"]
+
+
+def test_find_office_with_configured_province(dispatcher, make_tracker, tmp_path, monkeypatch):
+    write_config(tmp_path, monkeypatch, CONFIGURED)
+    ActionFindOffice().run(dispatcher, make_tracker("ở đâu", "find_office"), {})
+    assert len(dispatcher.messages) == 1
+    assert dispatcher.messages[0]["text"] == TWO_TIERS + (
+        "Trung tâm Phục vụ hành chính công Tỉnh Thử Nghiệm:\n"
+        "• Địa chỉ: Số 1 Đường Thử, phường Một\n"
+        "• Giờ làm việc: Thứ 2 - thứ 6, 7h30 - 17h00\n"
+        "• Đường dây nóng: 0200 000 000\n"
+        "• Cổng dịch vụ công của tỉnh: https://dichvucong.thunghiem.gov.vn"
+    )
+    assert dispatcher.messages[0]["buttons"] == OFFICE_BUTTONS
+
+
+def test_find_office_names_the_missing_fields(dispatcher, make_tracker, tmp_path, monkeypatch):
+    write_config(
+        tmp_path,
+        monkeypatch,
+        'one_stop_centre:\n  address: "Số 1 Đường Thử"\n  hotline: "<CHƯA CẤU HÌNH: số>"\n',
+    )
+    ActionFindOffice().run(dispatcher, make_tracker("ở đâu", "find_office"), {})
+    assert dispatcher.messages[0]["text"].endswith(
+        "Trung tâm Phục vụ hành chính công:\n"
+        "• Địa chỉ: Số 1 Đường Thử\n"
+        "Tỉnh chưa cấu hình: giờ làm việc, đường dây nóng, cổng dịch vụ công của tỉnh."
+    )
+
+
+def test_request_human_with_placeholder_config(dispatcher, make_tracker, monkeypatch):
+    monkeypatch.setenv("PROVINCE_CONFIG", str(DEFAULT_PATH))
+    ActionRequestHuman().run(dispatcher, make_tracker("gặp nhân viên", "request_human"), {})
+    assert dispatcher.messages[0]["text"] == (
+        "Hiện trợ lý chưa chuyển được cuộc trò chuyện sang nhân viên.\n"
+        "Tỉnh chưa cấu hình số điện thoại hay kênh liên hệ nhân viên cho trợ lý này.\n"
+        + NATIONAL_FALLBACKS
+    )
+    assert dispatcher.messages[0]["buttons"] == []
+
+
+def test_request_human_with_configured_province(dispatcher, make_tracker, tmp_path, monkeypatch):
+    write_config(tmp_path, monkeypatch, CONFIGURED)
+    ActionRequestHuman().run(dispatcher, make_tracker("gặp nhân viên", "request_human"), {})
+    assert dispatcher.messages[0]["text"] == (
+        "Hiện trợ lý chưa chuyển được cuộc trò chuyện sang nhân viên.\n"
+        "Bạn có thể liên hệ cán bộ hỗ trợ:\n"
+        "• Điện thoại hỗ trợ: 0200 111 111\n"
+        "• Zalo: Zalo OA Dịch vụ công Thử Nghiệm\n"
+        + NATIONAL_FALLBACKS
+        + "\n• Nhờ Tổ công nghệ số cộng đồng giúp cài VNeID, nộp hồ sơ trực tuyến: "
+        "hỏi công chức văn hóa - xã hội của xã/phường."
+    )
+
+
+def test_config_that_is_not_a_mapping_is_an_error(tmp_path):
+    path = tmp_path / "province.yml"
+    path.write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="expected a mapping"):
+        load_province_config(path)
+
+
+def test_ask_affirmation_offers_top_guesses_with_entities(dispatcher, make_tracker):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "ask_fee", "confidence": 0.30},
+        {"name": "affirm", "confidence": 0.12},
+        {"name": "ask_documents", "confidence": 0.10},
+        {"name": "greet", "confidence": 0.06},
+        {"name": "help", "confidence": 0.05},
+        {"name": "thank", "confidence": 0.01},
+    ]
+    entities = [{"entity": "procedure", "value": "làm hộ chiếu", "start": 0, "end": 12}]
+    tracker = make_tracker("làm hộ chiếu tốn ko", "nlu_fallback", entities, ranking)
+    assert ActionDefaultAskAffirmation().run(dispatcher, tracker, {}) == []
+    assert dispatcher.messages[0]["text"] == (
+        "Xin lỗi, mình chưa chắc đã hiểu đúng. Có phải bạn muốn hỏi:"
+    )
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "Lệ phí bao nhiêu", "payload": '/ask_fee{"procedure": "làm hộ chiếu"}'},
+        {
+            "title": "Cần chuẩn bị giấy tờ gì",
+            "payload": '/ask_documents{"procedure": "làm hộ chiếu"}',
+        },
+        {"title": "Chào hỏi", "payload": '/greet{"procedure": "làm hộ chiếu"}'},
+        {"title": "Không phải các ý trên", "payload": "/out_of_scope"},
+    ]
+
+
+def test_ask_affirmation_without_plausible_guesses(dispatcher, make_tracker):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.9},
+        {"name": "deny", "confidence": 0.06},
+        {"name": "help", "confidence": 0.02},
+    ]
+    tracker = make_tracker("asdfgh", "nlu_fallback", intent_ranking=ranking)
+    ActionDefaultAskAffirmation().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"] == "Xin lỗi, mình chưa hiểu ý bạn."
+    assert dispatcher.messages[0]["buttons"] == [
+        {"title": "Không phải các ý trên", "payload": "/out_of_scope"}
+    ]
+
+
+def test_every_domain_intent_has_a_label():
+    import yaml
+
+    from actions.general import INTENT_LABELS, NOT_SUGGESTED
+
+    domain = yaml.safe_load((DEFAULT_PATH.parent.parent / "domain.yml").read_text("utf-8"))
+    suggestible = set(domain["intents"]) - NOT_SUGGESTED
+    assert suggestible == set(INTENT_LABELS)
