@@ -67,7 +67,8 @@ class PlainBM25:
 class Run:
     label: str
     ranks: list[int | None] = field(default_factory=list)  # 1-based rank of first expected code
-    latencies: list[float] = field(default_factory=list)  # milliseconds
+    latencies: list[float] = field(default_factory=list)  # CPU milliseconds of the thread
+    wall: list[float] = field(default_factory=list)  # wall-clock milliseconds
     confidences: list[float] = field(default_factory=list)
 
     def accuracy(self, k: int, mask: list[bool] | None = None) -> float:
@@ -92,9 +93,10 @@ def evaluate(engine: ProcedureSearch, queries: list[dict], label: str) -> tuple[
     engine.search("khởi động")  # build the index outside the timed loop
     top_names = []
     for query in queries:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         hits = engine.search(query["q"], top=3)
-        run.latencies.append((time.perf_counter() - start) * 1000)
+        run.latencies.append((time.thread_time() - cpu) * 1000)
+        run.wall.append((time.perf_counter() - start) * 1000)
         codes = [h.code for h in hits]
         run.ranks.append(rank_of(codes, query["expect"]))
         run.confidences.append(hits[0].confidence if hits else 0.0)
@@ -149,9 +151,10 @@ def main() -> int:
         baseline = Run("plain BM25 over names")
         bm25 = PlainBM25([(r.code, r.name) for r in rows])
         for query in queries:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             codes = bm25.search(query["q"], 3)
-            baseline.latencies.append((time.perf_counter() - start) * 1000)
+            baseline.latencies.append((time.thread_time() - cpu) * 1000)
+            baseline.wall.append((time.perf_counter() - start) * 1000)
             baseline.ranks.append(rank_of(codes, query["expect"]))
 
         runs = [national, baseline]
@@ -195,10 +198,19 @@ def main() -> int:
             n = len(queries) if mask is None else sum(mask)
             lines.append(f"| {run.label} | {subset} | {n} | {pct(run.accuracy(1, mask))} | "
                          f"{pct(run.accuracy(3, mask))} |")
-    lines += ["", "| Run | latency p50 | latency p95 | max |", "| --- | ---: | ---: | ---: |"]
+    lines += [
+        "",
+        "Latency per query: CPU time of the searching thread (the machine's 2 cores are shared, "
+        "so wall-clock time also measures the neighbours), and wall-clock p95 for reference.",
+        "",
+        "| Run | CPU p50 | CPU p95 | CPU max | wall p95 |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for run in runs:
+        wall = sorted(run.wall)[min(len(run.wall) - 1, int(round(0.95 * (len(run.wall) - 1))))]
         lines.append(f"| {run.label} | {run.percentile(0.5):.1f} ms | "
-                     f"{run.percentile(0.95):.1f} ms | {max(run.latencies):.1f} ms |")
+                     f"{run.percentile(0.95):.1f} ms | {max(run.latencies):.1f} ms | "
+                     f"{wall:.1f} ms |")
     confident = [c >= 0.6 for c in national.confidences]
     right = [r == 1 for r in national.ranks]
     n_conf = sum(confident)

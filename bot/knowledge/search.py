@@ -167,7 +167,7 @@ class SearchIndex:
         if suffix:  # "(thực hiện tại cấp tỉnh)": a level variant of a base entry
             prior -= _LEVEL_PENALTY.get(suffix.group(1), 0.0)
         if doc.row.source in ("curated", "admin"):
-            prior += 0.04
+            prior += 0.02
         users = fold_diacritics(doc.row.target_users).lower()
         if "cong dan" in users or "ca nhan" in users:
             prior += 0.03
@@ -248,13 +248,13 @@ class SearchIndex:
         for alias, doc_id in self.aliases:
             if alias and f" {alias} " in padded:
                 share = len(alias.split()) / len(content)
-                score = 0.75 + 0.25 * share
+                score = 0.5 + 0.5 * share  # "hộ khẩu" alone is not "xóa hộ khẩu"
             else:
                 score = 0.0
             scores[doc_id] = max(scores.get(doc_id, 0.0), score)
         names = [a for a, _ in self.aliases]
         for _, similarity, index in process.extract(
-            query, names, scorer=fuzz.token_set_ratio, limit=10, score_cutoff=85
+            query, names, scorer=fuzz.ratio, limit=10, score_cutoff=85
         ):
             doc_id = self.aliases[index][1]
             scores[doc_id] = max(scores[doc_id], 0.7 * similarity / 100)
