@@ -149,11 +149,12 @@ def test_request_human_with_configured_province(dispatcher, make_tracker, tmp_pa
     )
 
 
-def test_config_that_is_not_a_mapping_is_an_error(tmp_path):
+@pytest.mark.parametrize("text", ["- just\n- a list\n", "staff_contact: [unclosed\n"])
+def test_broken_config_is_logged_and_ignored(tmp_path, caplog, text):
     path = tmp_path / "province.yml"
-    path.write_text("- just\n- a list\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="expected a mapping"):
-        load_province_config(path)
+    path.write_text(text, encoding="utf-8")
+    assert load_province_config(path).values == {}
+    assert f"Province config {path}" in caplog.text
 
 
 def test_ask_affirmation_offers_top_guesses_with_entities(dispatcher, make_tracker):
