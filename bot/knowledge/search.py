@@ -141,8 +141,10 @@ class SearchIndex:
         for phrase in extra:
             self._known.update(normalize(phrase).split())
         self._known_list = sorted(self._known)
+        # aliases go through the same rewriting as queries, so "sổ hồng" meets "sổ hồng"
         self.aliases: list[tuple[str, int]] = [
-            (" ".join(_tokens(alias)), self.by_code[row.code])
+            (" ".join(t for t in rewrite_query(_tokens(alias)) if t not in STOPWORDS),
+             self.by_code[row.code])
             for row in rows
             for alias in row.aliases
             if alias.strip()
@@ -288,9 +290,10 @@ class SearchIndex:
             prior = doc.prior
             if named_province and doc.province:
                 prior += 0.21 if doc.province == named_province else 0.0
-            results.append((doc_id, max(0.0, min(1.0, score + prior)), matched))
+            results.append((doc_id, score + prior, matched))
         results.sort(key=lambda r: (-r[1], len(self.docs[r[0]].tokens), self.docs[r[0]].row.code))
-        return results[:top]
+        # rank on the raw sum (priors must still separate two perfect matches), report 0..1
+        return [(d, max(0.0, min(1.0, s)), m) for d, s, m in results[:top]]
 
 
 def _confidence(scores: list[float], names: list[str]) -> float:
