@@ -90,6 +90,7 @@ def topic_text(text: str) -> str:
 
 _lock = threading.Lock()
 _engine: ProcedureSearch | None = None
+_engine_path: Path | None = None
 _last_error = ""
 
 
@@ -99,13 +100,18 @@ def knowledge_db_path() -> Path:
 
 
 def knowledge() -> ProcedureSearch | None:
-    """The procedure search over the store, opened on first use; None when unavailable."""
-    global _engine, _last_error
+    """The procedure search over the store, opened on first use (and again if ``KNOWLEDGE_DB``
+    now names another file); None when unavailable."""
+    global _engine, _engine_path, _last_error
     with _lock:
+        path = knowledge_db_path()
+        if _engine is not None and _engine_path != path:
+            _engine.store.close()
+            _engine = None
         if _engine is None:
-            path = knowledge_db_path()
             try:
                 _engine = ProcedureSearch(SQLiteProcedureStore(path, create=False))
+                _engine_path = path
             except StoreError as exc:
                 message = f"Procedure database unavailable ({exc}); build it with scripts/setup.sh"
                 if message != _last_error:  # once per problem, not once per message

@@ -69,9 +69,15 @@ FIXTURES = [
 
 
 def _use(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[Path]:
+    """Point the action at ``path``; it reopens only when the path changes, so the tests on
+    the 5,600-procedure store share one search index."""
     monkeypatch.setenv("KNOWLEDGE_DB", str(path))
-    reset_knowledge()
     yield path
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_store_after_module() -> Iterator[None]:
+    yield
     reset_knowledge()
 
 
