@@ -113,7 +113,8 @@ def knowledge() -> ProcedureSearch | None:
                 _engine = ProcedureSearch(SQLiteProcedureStore(path, create=False))
                 _engine_path = path
             except StoreError as exc:
-                message = f"Procedure database unavailable ({exc}); build it with scripts/setup.sh"
+                message = (f"Procedure database unavailable ({exc}); "
+                           "build it with scripts/build_knowledge.sh")
                 if message != _last_error:  # once per problem, not once per message
                     logger.error(message)
                     _last_error = message
