@@ -32,8 +32,11 @@ nlu:
 PASSWORD = "mat-khau-dai-123"
 
 
-def copy_project(target: Path) -> Path:
-    """The files the console edits and trains from, copied so tests never touch the repo."""
+def copy_project(target: Path, sample: bool = True) -> Path:
+    """The files the console edits and trains from, copied so tests never touch the repo.
+
+    `sample` adds a small NLU file with comments, used by the round-trip tests.
+    """
     target.mkdir(parents=True, exist_ok=True)
     for name in ("domain.yml", "config.yml"):
         shutil.copy(ROOT / name, target / name)
@@ -43,7 +46,8 @@ def copy_project(target: Path) -> Path:
         (target / folder).mkdir(parents=True, exist_ok=True)
     if (ROOT / "tests" / "nlu").exists():
         shutil.copytree(ROOT / "tests" / "nlu", target / "tests" / "nlu")
-    (target / "data" / "nlu" / "zz_console_sample.yml").write_text(SAMPLE_NLU, encoding="utf-8")
+    if sample:
+        (target / "data" / "nlu" / "zz_console_sample.yml").write_text(SAMPLE_NLU, "utf-8")
     return target
 
 
