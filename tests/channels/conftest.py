@@ -90,7 +90,7 @@ def channel_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChannelS
     }
     path = workdir / "credentials.yml"
     path.write_text(json.dumps(credentials, indent=2))  # JSON is valid YAML
-    rasa = start_stack(workdir / "stack", credentials=path, with_actions=False)
+    rasa = start_stack(workdir / "stack", credentials=path)
     yield ChannelStack(rasa, zalo, telegram, token_file)
     rasa.stop()
     zalo.stop()
