@@ -256,8 +256,12 @@ PAYMENTS = TopicSet(
 )
 
 
-class TopicAction(Action):
-    """Answers the chosen sub-topic of ``topic_set``, or shows its menu of buttons."""
+class TopicAnswer:
+    """Answers the chosen sub-topic of ``topic_set``, or shows its menu of buttons.
+
+    A mixin, not an Action subclass: rasa_sdk registers every Action subclass it finds, and this
+    one has no name of its own.
+    """
 
     topic_set: ClassVar[TopicSet]
 
@@ -276,21 +280,21 @@ class TopicAction(Action):
         return []
 
 
-class ActionEidActivate(TopicAction):
+class ActionEidActivate(TopicAnswer, Action):
     topic_set = EID
 
     def name(self) -> str:
         return "action_eid_activate"
 
 
-class ActionEidTroubleshoot(TopicAction):
+class ActionEidTroubleshoot(TopicAnswer, Action):
     topic_set = VNEID_PROBLEMS
 
     def name(self) -> str:
         return "action_eid_troubleshoot"
 
 
-class ActionCashlessPayment(TopicAction):
+class ActionCashlessPayment(TopicAnswer, Action):
     topic_set = PAYMENTS
 
     def name(self) -> str:
