@@ -8,6 +8,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -57,7 +58,9 @@ class VietnameseNormalizer(GraphComponent):
     @staticmethod
     def _normalize(message: Message) -> None:
         text = message.get(TEXT)
-        if not text:
+        # "/intent{...}" is a button payload for Rasa's RegexMessageHandler, which runs after the
+        # pipeline and needs it verbatim.
+        if not text or text.startswith(INTENT_MESSAGE_PREFIX):
             return
         result = normalize_with_spans(text)
         entities = []
