@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +23,23 @@ def national_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaStack]:
+def curated_knowledge_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The knowledge base as `scripts/run.sh` builds it (curated catalog), in a temp folder."""
+    database = tmp_path_factory.mktemp("knowledge") / "knowledge.db"
+    subprocess.run(
+        [sys.executable, "-m", "bot", "catalog", "load-curated", "--db", str(database),
+         "--dir", str(ROOT / "data" / "catalog")],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    return database
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(
+    tmp_path_factory: pytest.TempPathFactory, curated_knowledge_db: Path
+) -> Iterator[RasaStack]:
     """A real action server + Rasa server (REST channel) on free ports, shared by the session."""
-    stack = start_stack(tmp_path_factory.mktemp("rasa-stack"))
+    stack = start_stack(tmp_path_factory.mktemp("rasa-stack"),
+                        env={"KNOWLEDGE_DB": str(curated_knowledge_db)})
     yield stack
     stack.stop()
