@@ -34,11 +34,15 @@ wait_for_http "http://127.0.0.1:$RASA_PORT/status" 180 || die "The Rasa server d
 cat <<MSG
 
 Trợ lý đã sẵn sàng / The assistant is running.
-  • Chat in this terminal:   curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"xin chào"}'
-  • REST webhook:            http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
-  • socket.io (web widget):  http://127.0.0.1:$RASA_PORT/socket.io
+  • Trang chat / web chat:   http://127.0.0.1:$RASA_PORT/webhooks/web/chat
+  • Embed on a website:      <script src="http://YOUR-HOST:$RASA_PORT/webhooks/web/static/widget.js"></script>
+  • From a terminal:         curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"xin chào"}'
   • HTTP API:                http://127.0.0.1:$RASA_PORT/status
 Press Ctrl+C to stop.
 MSG
+# Open the chat page on a desktop session (a server without a display just prints the URL above).
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && command -v xdg-open >/dev/null 2>&1; then
+  xdg-open "http://127.0.0.1:$RASA_PORT/webhooks/web/chat" >/dev/null 2>&1 || true
+fi
 wait -n "${pids[@]}"
 die "A server stopped unexpectedly; see var/rasa.log and var/actions.log"
