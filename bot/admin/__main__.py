@@ -25,7 +25,9 @@ def run(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     print(f"Trang quản trị: http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    # ws="none": the console needs no websockets, and Rasa pins a websockets too old for uvicorn.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False,
+                ws="none")
     return 0
 
 
