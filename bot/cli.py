@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from bot.admin.commands import add_admin_commands
 from bot.knowledge.commands import CliError, add_catalog_commands
 
 Register = Callable[[argparse.ArgumentParser], None]
@@ -19,6 +20,7 @@ Register = Callable[[argparse.ArgumentParser], None]
 GROUPS: list[tuple[str, str, Register]] = [
     ("catalog", "procedure knowledge base: import, load curated entries, search",
      add_catalog_commands),
+    ("admin", "admin web console: serve", add_admin_commands),
 ]
 
 

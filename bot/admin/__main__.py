@@ -1,40 +1,18 @@
-"""`python -m bot.admin serve [--host H] [--port P]`: start the console (default 127.0.0.1:8081)."""
+"""`python -m bot.admin serve`: the same as `python -m bot admin serve`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from bot.admin.settings import SettingsError
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("command", choices=["serve"], help="serve: start the web console")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8081)
-
-
-def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from bot.admin.app import create_app
-
-    try:
-        app = create_app()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
-    print(f"Trang quản trị: http://{args.host}:{args.port}/", file=sys.stderr)
-    # ws="none": the console needs no websockets, and Rasa pins a websockets too old for uvicorn.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False,
-                ws="none")
-    return 0
+from bot.admin.commands import add_admin_commands
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.admin", description=__doc__)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    parser = argparse.ArgumentParser(prog="python -m bot.admin")
+    add_admin_commands(parser)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
 
 
 if __name__ == "__main__":
