@@ -144,6 +144,12 @@ def _fold_clusters(text: str) -> tuple[str, list[int]]:
     stay valid for NFD input ("a" + U+0301) as well as NFC, and for characters whose folded or
     lower-cased form is longer (ligatures), which are cut to one character.
     """
+    if unicodedata.is_normalized("NFC", text):
+        # Fast path for what people usually send: folding NFC Vietnamese keeps one character
+        # per character, so every offset maps to itself.
+        folded_text = fold_diacritics(text).lower()
+        if len(folded_text) == len(text):
+            return folded_text, list(range(len(text) + 1))
     folded: list[str] = []
     starts: list[int] = []
     for index, char in enumerate(text):
