@@ -43,7 +43,10 @@ ensure_venv() {
     "$python" -m venv "$VENV"
     "$PY" -m pip install --quiet --upgrade pip wheel "setuptools<70"
   fi
-  local stamp="$VENV/.requirements.sha" wanted
+  # One stamp per set of files, so run.sh (runtime) and test.sh (runtime + dev) do not undo each
+  # other's stamp and reinstall every time.
+  local stamp wanted
+  stamp="$VENV/.requirements-$(printf '%s ' "$@" | sha256sum | cut -c1-8).sha"
   wanted="$(cat "$@" "$ROOT/constraints.txt" | sha256sum | cut -c1-16)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     log "Installing Python packages ($*) — the first time takes a few minutes"

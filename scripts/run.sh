@@ -9,7 +9,7 @@ MODEL="$(ensure_model)"
 
 RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
-for port in "$RASA_PORT" "$ACTIONS_PORT"; do
+for port in "$RASA_PORT" "$ACTIONS_PORT" "${ADMIN_PORT:-8081}"; do
   if curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; then
     die "Port $port is already in use (is the assistant already running?). Stop it or set RASA_PORT / ACTIONS_PORT."
   fi
@@ -24,12 +24,22 @@ if [ -f "$ROOT/scripts/build_knowledge.sh" ]; then bash "$ROOT/scripts/build_kno
 log "Starting the action server on port $ACTIONS_PORT (log: var/actions.log)"
 "$VENV/bin/rasa" run actions --actions actions --port "$ACTIONS_PORT" > var/actions.log 2>&1 &
 pids+=($!)
+# The HTTP API can replace the model and rewrite conversations: it needs a token, which only the
+# admin console gets. Chat channels (webhooks, socket.io) do not use it.
+TOKEN_FILE="$ROOT/var/rasa-api-token"
+[ -s "$TOKEN_FILE" ] || (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$TOKEN_FILE")
+RASA_TOKEN="${RASA_TOKEN:-$(cat "$TOKEN_FILE")}"
 log "Starting the Rasa server on port $RASA_PORT (log: var/rasa.log)"
-"$VENV/bin/rasa" run --model "$MODEL" --enable-api --cors "*" --port "$RASA_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml > var/rasa.log 2>&1 &
+"$VENV/bin/rasa" run --model "$MODEL" --enable-api --auth-token "$RASA_TOKEN" --cors "*" \
+  --port "$RASA_PORT" --credentials credentials.yml --endpoints endpoints.yml > var/rasa.log 2>&1 &
+pids+=($!)
+ADMIN_PORT="${ADMIN_PORT:-8081}"
+log "Starting the admin console on port $ADMIN_PORT (log: var/admin.log)"
+RASA_URL="http://127.0.0.1:$RASA_PORT" RASA_TOKEN="$RASA_TOKEN" "$PY" -m bot admin serve --port "$ADMIN_PORT" > var/admin.log 2>&1 &
 pids+=($!)
 wait_for_http "http://127.0.0.1:$ACTIONS_PORT/health" 120 || die "The action server did not start; see var/actions.log"
-wait_for_http "http://127.0.0.1:$RASA_PORT/status" 180 || die "The Rasa server did not start; see var/rasa.log"
+wait_for_http "http://127.0.0.1:$RASA_PORT/status?token=$RASA_TOKEN" 180 || die "The Rasa server did not start; see var/rasa.log"
+wait_for_http "http://127.0.0.1:$ADMIN_PORT/login" 60 || die "The admin console did not start; see var/admin.log"
 
 cat <<MSG
 
@@ -37,7 +47,8 @@ Trợ lý đã sẵn sàng / The assistant is running.
   • Trang chat / web chat:   http://127.0.0.1:$RASA_PORT/webhooks/web/chat
   • Embed on a website:      <script src="http://YOUR-HOST:$RASA_PORT/webhooks/web/static/widget.js"></script>
   • From a terminal:         curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"xin chào"}'
-  • HTTP API:                http://127.0.0.1:$RASA_PORT/status
+  • HTTP API:                http://127.0.0.1:$RASA_PORT/status?token=…  (token in var/rasa-api-token)
+  • Admin console:           http://127.0.0.1:$ADMIN_PORT  (first login admin / admin — local runs only)
 Press Ctrl+C to stop.
 MSG
 # Open the chat page on a desktop session (a server without a display just prints the URL above).
