@@ -88,6 +88,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.templates = templates
     app.state.project = ProjectData(settings.root)
     app.state.models = ModelRegistry(settings, db)
+    app.state.models.mark_interrupted()
     app.state.tracker = TrackerReader(settings.tracker_db)
     app.state.procedures = ProcedureAdmin(settings, db)
     return app

@@ -26,6 +26,8 @@ from bot.admin.yamlio import dump, load
 RASA = str(Path(sys.executable).parent / "rasa")
 DATA_DIRS = ("data/nlu", "data/stories", "data/rules")
 EPOCH_COMPONENTS = ("DIETClassifier", "TEDPolicy", "ResponseSelector")
+INTERRUPTED_MESSAGE = ("Huấn luyện bị gián đoạn vì trang quản trị đã khởi động lại giữa chừng. "
+                       "Phiên bản này không dùng được; hãy bấm “Huấn luyện mô hình mới”.")
 
 
 class DeployError(RuntimeError):
@@ -72,6 +74,21 @@ class ModelRegistry:
         return [dict(r) for r in self.db.query(
             "SELECT a.*, m.name FROM activations a JOIN models m ON m.id = a.model_id "
             "ORDER BY a.id DESC LIMIT 50")]
+
+    def mark_interrupted(self) -> list[int]:
+        """Versions left "training" by a console that stopped mid-run: their thread died with it.
+
+        Called once at start-up (one console per var/), so the page never waits forever.
+        """
+        stale = [dict(r) for r in self.db.query("SELECT * FROM models WHERE status = 'training'")]
+        for model in stale:
+            self.db.execute("UPDATE models SET status = 'interrupted' WHERE id = ?",
+                            (model["id"],))
+            log_path = Path(model["log_path"]) if model["log_path"] else None
+            if log_path and log_path.parent.is_dir():
+                with log_path.open("a", encoding="utf-8") as log:
+                    log.write(f"\n{INTERRUPTED_MESSAGE}\n")
+        return [model["id"] for model in stale]
 
     def busy(self) -> bool:
         return any(t.is_alive() for t in self._threads.values())

@@ -8,9 +8,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
+from bot.admin.app import create_app
 from bot.admin.deploy import DeployError, ModelRegistry, summarize_report
 from bot.admin.yamlio import load
+from tests.admin.conftest import login
 
 
 class FakeRasa(BaseHTTPRequestHandler):
@@ -130,3 +133,28 @@ def test_models_page_and_roles(as_role, app, fake_rasa) -> None:
     app.state.db.set_setting("editors_deploy", "0")
     response = editor.post(f"/models/{model}", {"op": "activate"})
     assert "Chỉ quản trị viên" in response.text
+
+
+def test_restart_marks_unfinished_training_as_interrupted(app, settings, as_role) -> None:
+    registry = app.state.models
+    log_path = registry.work_dir / "model-x.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path.write_text("$ rasa train\nEpochs: 10%\n", encoding="utf-8")
+    stale = registry.db.execute(
+        "INSERT INTO models (name, path, created_at, created_by, status, log_path)"
+        " VALUES (?,?,?,?,?,?)",
+        ("model-x", str(settings.models_dir / "model-x.tar.gz"), "2026-01-01", "editor",
+         "training", str(log_path)))
+    ready = _ready_model(registry, "model-a")
+
+    restarted = create_app(settings)  # the console process started again
+
+    models = restarted.state.models
+    assert models.get(stale)["status"] == "interrupted"
+    assert models.get(ready)["status"] == "ready"
+    assert not models.busy()
+    assert "bị gián đoạn" in log_path.read_text(encoding="utf-8")
+    page = login(TestClient(restarted), "editor").get(f"/models/{stale}")
+    assert "Huấn luyện bị gián đoạn vì trang quản trị đã khởi động lại" in page.text
+    assert 'value="activate" disabled' in page.text
+    assert not models.mark_interrupted()  # nothing left to mark on the next start

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.admin.auth import checked_form, has_role, requires
-from bot.admin.deploy import DeployError
+from bot.admin.deploy import INTERRUPTED_MESSAGE, DeployError
 from bot.admin.web import actor, back, flash, render
 
 
@@ -34,7 +34,7 @@ async def model_page(request: Request) -> Response:
         return back("/models")
     active = next((m for m in registry.all() if m["active"]), None)
     return render(request, "model.html", model=model, active=active,
-                  can_deploy=deploy_allowed(request))
+                  can_deploy=deploy_allowed(request), interrupted_message=INTERRUPTED_MESSAGE)
 
 
 @requires("viewer")
