@@ -55,6 +55,9 @@ STRONG_CHOICE = 0.75
 # unless the best one matches the words in full (a name or alias said exactly).
 TIE = 0.02
 FULL_MATCH = 0.999
+# A procedure is named in a few words; searching a pasted 100 KB text would hold up the action
+# server for seconds, so only its start is searched (the channels cut at 2,000, REST does not).
+MAX_QUERY_CHARS = 500
 
 # Words that ask about a facet or fill the sentence, in normalised form; longer phrases first.
 # Folding makes some ambiguous ("cần"/"căn" -> "can", "thì"/"thi"): those are only removed
@@ -152,7 +155,7 @@ def _choices(hits: list[SearchHit]) -> list[SearchHit]:
 
 def search_text(engine: ProcedureSearch, text: str) -> Resolution:
     """The procedure a piece of text names: one when the search is sure, else choices."""
-    topic = topic_text(text)
+    topic = topic_text(text[:MAX_QUERY_CHARS])
     if not topic or not engine.index.analyse(topic)[0]:
         return Resolution()
     hits = engine.search(topic, top=6)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,12 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.procedure_text import MAX_BUTTON_TITLE, choice_title, split_messages
+from actions.procedure_text import (
+    MAX_BUTTON_TITLE,
+    choice_title,
+    not_found_text,
+    split_messages,
+)
 from actions.procedures import ActionAnswerProcedure, reset_knowledge, topic_text
 from bot.knowledge.importer import import_national, load_curated
 from bot.knowledge.models import PORTAL_SEARCH_URL, Document, Procedure, SubmissionMethod
@@ -365,3 +371,23 @@ def test_choice_title_keeps_the_code():
     title = choice_title("Đăng ký đất đai, tài sản gắn liền với đất, cấp Giấy chứng nhận lần đầu",
                          "1.013978")
     assert len(title) <= MAX_BUTTON_TITLE and title.endswith("… (1.013978)")
+
+
+@pytest.mark.parametrize("text", [
+    "a" * 100_000,                       # one 100 KB "word"
+    "thủ tục " * 12_800,                 # 100 KB of words
+    "?!... ,,, ???", "   ", "",          # punctuation or nothing
+    "\ud800 \x00\ufffd",                 # what invalid UTF-8 becomes after decoding
+    '<script>alert("x")</script>',
+], ids=["100kb-word", "100kb-words", "punctuation", "blank", "empty", "bad-unicode", "html"])
+def test_odd_messages_get_a_polite_answer_quickly(fixture_db, ask, text):
+    started = time.monotonic()
+    events, messages = ask(text, "ask_procedure")
+    assert time.monotonic() - started < 1.0
+    assert events == []
+    assert [m["text"] for m in messages] == [not_found_text()]
+
+
+def test_a_procedure_named_at_the_start_of_a_huge_message_is_found(fixture_db, ask):
+    events, _ = ask("giấy nuôi ong " + "xin cảm ơn " * 10_000, "ask_procedure")
+    assert events == [SlotSet("current_procedure", "9.990001")]
