@@ -12,7 +12,6 @@ import asyncio
 import hmac
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -24,6 +23,7 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.channels.seen import SeenIds
 from bot.channels.telegram_format import CallbackPayloads, html_chunks, inline_keyboard
 from bot.channels.text import is_http_url
 
@@ -153,7 +153,7 @@ class TelegramInput(InputChannel):
         self.secret_token = secret_token
         self.bot = LazyBot(token, base_url, backoff_seconds)
         self.payloads = CallbackPayloads()
-        self._seen: OrderedDict[int, None] = OrderedDict()
+        self.seen = SeenIds()
         self._tasks: set[asyncio.Task] = set()
 
     def get_output_channel(self) -> OutputChannel:
@@ -180,7 +180,7 @@ class TelegramInput(InputChannel):
             except (ValueError, TypeError, KeyError) as error:
                 logger.warning("Telegram webhook: rejected body (%s)", error)
                 return response.json({"error": "malformed update"}, status=400)
-            if update is None or not self._first_time(update.update_id):
+            if update is None or not self.seen.first_time(str(update.update_id)):
                 return response.json({"status": "ignored"})
             task = asyncio.create_task(self._handle(update, on_new_message))
             self._tasks.add(task)
@@ -188,14 +188,6 @@ class TelegramInput(InputChannel):
             return response.json({"status": "ok"})
 
         return telegram_webhook
-
-    def _first_time(self, update_id: int, size: int = 10_000) -> bool:
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        while len(self._seen) > size:
-            self._seen.popitem(last=False)
-        return True
 
     async def _handle(
         self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -19,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.seen import SeenIds
 from bot.channels.text import is_http_url, numbered_buttons, split_text
 from bot.channels.zalo_api import (
     DEFAULT_API_BASE_URL,
@@ -50,6 +51,8 @@ QUERY_PAYLOAD_LIMIT = 1000
 # featurising 100 KB of text would hold up everyone else's replies.
 MAX_INPUT_CHARS = 2000
 GREETING_PAYLOAD = "/greet"
+# Recently seen msg_ids, beside the token file (var/): a retry after a restart is still dropped.
+SEEN_FILE = "zalo_seen.db"
 
 NOTICE_UNSUPPORTED = (
     "Xin lỗi, hiện tôi chỉ đọc được tin nhắn văn bản. "
@@ -155,8 +158,9 @@ class ZaloInput(InputChannel):
         required = ("app_id", "oa_secret_key", "app_secret", "access_token", "refresh_token")
         if not credentials or not all(credentials.get(key) for key in required):
             cls.raise_missing_credentials_exception()
+        token_file = Path(credentials.get("token_file") or DEFAULT_TOKEN_FILE)
         store = TokenStore(
-            Path(credentials.get("token_file") or DEFAULT_TOKEN_FILE),
+            token_file,
             ZaloTokens(str(credentials["access_token"]), str(credentials["refresh_token"])),
         )
         client = ZaloClient(
@@ -172,18 +176,19 @@ class ZaloInput(InputChannel):
             oa_secret_key=str(credentials["oa_secret_key"]),
             client=client,
             max_event_age=float(credentials.get("max_event_age_seconds", MAX_EVENT_AGE_SECONDS)),
+            seen=SeenIds(Path(credentials.get("seen_file") or token_file.parent / SEEN_FILE)),
         )
 
     def __init__(
         self, app_id: str, oa_secret_key: str, client: ZaloClient,
-        max_event_age: float = MAX_EVENT_AGE_SECONDS,
+        max_event_age: float = MAX_EVENT_AGE_SECONDS, seen: SeenIds | None = None,
     ) -> None:
         self.app_id = app_id
         self.oa_secret_key = oa_secret_key
         self.client = client
         self.max_event_age = max_event_age
         self.menus = ButtonMemory()
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.seen = seen if seen is not None else SeenIds()
         self._tasks: set[asyncio.Task] = set()
 
     def get_output_channel(self) -> OutputChannel:
@@ -214,7 +219,7 @@ class ZaloInput(InputChannel):
             if is_stale(event.timestamp, max_age=self.max_event_age):
                 logger.warning("Zalo webhook: stale event %s at %s", event.name, event.timestamp)
                 return response.json({"error": "stale event"}, status=403)
-            if not self._first_time(event.dedupe_key):
+            if not self.seen.first_time(event.dedupe_key):
                 return response.json({"status": "duplicate"})
             task = asyncio.create_task(self._handle(event, on_new_message))
             self._tasks.add(task)
@@ -222,14 +227,6 @@ class ZaloInput(InputChannel):
             return response.json({"status": "ok"})
 
         return zalo_webhook
-
-    def _first_time(self, key: str, size: int = 10_000) -> bool:
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        while len(self._seen) > size:
-            self._seen.popitem(last=False)
-        return True
 
     async def _handle(
         self, event: ZaloEvent, on_new_message: Callable[[UserMessage], Awaitable[Any]]
