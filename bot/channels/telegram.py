@@ -25,13 +25,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.channels.seen import SeenIds
 from bot.channels.telegram_format import CallbackPayloads, html_chunks, inline_keyboard
-from bot.channels.text import is_http_url
+from bot.channels.text import clean_input, is_http_url
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
-MAX_INPUT_CHARS = 2000  # see the Zalo channel: long inputs are cut, not featurised whole
 MAX_ATTEMPTS = 3
 MAX_RETRY_AFTER_SECONDS = 30.0
 # Telegram commands mapped to the intents they mean; "/start" is what a new user's first tap sends.
@@ -202,13 +201,9 @@ class TelegramInput(InputChannel):
             if update.callback_query:
                 await self._handle_button(update, chat_id, output, on_new_message)
             elif update.message and update.message.text is not None:
-                text = _command_or_text(update.message.text)
+                text = _command_or_text(clean_input(update.message.text))
                 if not text:
                     return
-                if len(text) > MAX_INPUT_CHARS:
-                    logger.info("Telegram message from %s cut from %d characters", chat_id,
-                                len(text))
-                    text = text[:MAX_INPUT_CHARS]
                 await self._to_rasa(text, chat_id, update, output, on_new_message)
             elif update.message:
                 await output.send_text_message(chat_id, NOTICE_UNSUPPORTED)

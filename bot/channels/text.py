@@ -7,10 +7,26 @@ line, then word boundaries, and only as a last resort inside a word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 _SEPARATORS = ("\n\n", "\n", " ")
+# Longer messages are cut: nobody types more than this to ask about a procedure, and
+# featurising 100 KB of text would hold up everyone else's replies.
+MAX_INPUT_CHARS = 2000
+# Lone surrogates (JSON "\ud800") cannot be stored as UTF-8; control characters mean nothing.
+_UNSTORABLE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_input(text: str, limit: int = MAX_INPUT_CHARS) -> str:
+    """A user's message as the assistant should see it: trimmed, storable, at most `limit` long.
+
+    Empty means there is nothing to answer.
+    """
+    text = _CONTROL.sub("", _UNSTORABLE.sub("\ufffd", text)).strip()
+    return text[:limit].strip()
 
 
 def split_text(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:

@@ -26,7 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.text import is_http_url
+from bot.channels.text import clean_input, is_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,6 @@ STATIC_FILES = {
     "socket.io.min.js": "application/javascript; charset=utf-8",
     "index.html": "text/html; charset=utf-8",
 }
-MAX_INPUT_CHARS = 2000  # as the other channels: long inputs are cut, not featurised whole
 
 
 class WebChatOutput(OutputChannel):
@@ -134,7 +133,7 @@ class WebChatInput(SocketIOInput):
             if not sender_id:
                 logger.warning("Web chat message without session_id from %s ignored", sid)
                 return
-            text = str(data.get("message") or "").strip()[:MAX_INPUT_CHARS]
+            text = clean_input(str(data.get("message") or ""))
             if not text:
                 return
             await on_new_message(UserMessage(

@@ -20,7 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.seen import SeenIds
-from bot.channels.text import is_http_url, numbered_buttons, split_text
+from bot.channels.text import clean_input, is_http_url, numbered_buttons, split_text
 from bot.channels.zalo_api import (
     DEFAULT_API_BASE_URL,
     DEFAULT_OAUTH_BASE_URL,
@@ -47,9 +47,6 @@ TEXT_LIMIT = 2000  # characters per Zalo text message
 MAX_TEMPLATE_BUTTONS = 5
 BUTTON_TITLE_LIMIT = 100
 QUERY_PAYLOAD_LIMIT = 1000
-# Longer messages are cut: nobody types more than this to ask about a procedure, and
-# featurising 100 KB of text would hold up everyone else's replies.
-MAX_INPUT_CHARS = 2000
 GREETING_PAYLOAD = "/greet"
 # Recently seen msg_ids, beside the token file (var/): a retry after a restart is still dropped.
 SEEN_FILE = "zalo_seen.db"
@@ -238,14 +235,10 @@ class ZaloInput(InputChannel):
             return
         try:
             if event.name in TEXT_EVENTS:
-                text = event.text.strip()
+                text = clean_input(event.text)
                 if not text:
                     await output.send_text_message(event.user_id, NOTICE_EMPTY)
                     return
-                if len(text) > MAX_INPUT_CHARS:
-                    logger.info("Zalo message from %s cut from %d characters", event.user_id,
-                                len(text))
-                    text = text[:MAX_INPUT_CHARS]
                 await self._to_rasa(self.menus.resolve(event.user_id, text), event, output,
                                     on_new_message)
             elif event.name in FOLLOW_EVENTS:

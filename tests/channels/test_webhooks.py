@@ -16,7 +16,9 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 
-from bot.channels.zalo import ZaloInput
+from bot.channels.telegram import TelegramInput
+from bot.channels.text import MAX_INPUT_CHARS
+from bot.channels.zalo import NOTICE_EMPTY, ZaloInput
 from bot.channels.zalo_events import compute_signature
 from tests.channels.fakes import fixture
 
@@ -74,7 +76,7 @@ def zalo_request(text: str, msg_id: str = "m-1") -> FakeRequest:
     body = fixture("zalo", "user_send_text")
     body["timestamp"] = str(int(time.time() * 1000))
     body["message"] = {"msg_id": msg_id, "text": text}
-    raw = json.dumps(body, ensure_ascii=False).encode()
+    raw = json.dumps(body).encode()
     mac = compute_signature(APP_ID, raw, body["timestamp"], OA_SECRET)
     return FakeRequest(raw, {"X-ZEvent-Signature": f"mac={mac}"})
 
@@ -90,3 +92,59 @@ def test_zalo_retry_after_a_restart_is_dropped(tmp_path: Path) -> None:
     assert call(restarted, zalo_request("lệ phí", msg_id="new-2")) == (200, {"status": "ok"})
     assert [m.text for m in received] == ["xin chào", "lệ phí"]
     assert (tmp_path / "zalo_seen.db").exists()
+
+
+HUGE = "thủ tục " * 12_800  # ~100 KB
+MARKUP = '<script>alert("x")</script><b>khai sinh</b>'
+ODD_TEXTS = {  # what was sent -> what the assistant must receive
+    "   ": None, "": None, HUGE: HUGE.strip()[:MAX_INPUT_CHARS].strip(), MARKUP: MARKUP,
+    "lệ phí\ud800 bao nhiêu\x00": "lệ phí\ufffd bao nhiêu",  # lone surrogate, NUL
+}
+
+
+def test_zalo_odd_texts(tmp_path: Path) -> None:
+    channel = zalo_channel(tmp_path)
+    for number, (text, expected) in enumerate(ODD_TEXTS.items()):
+        received: list[UserMessage] = []
+        status = call(webhook(channel, received), zalo_request(text, msg_id=f"odd-{number}"))
+        assert status == (200, {"status": "ok"})
+        assert [m.text for m in received] == ([expected] if expected else [])
+        if expected:
+            received[0].text.encode("utf-8")  # storable by any tracker store
+    assert [message["text"] for _, message in channel.client.sent] == [NOTICE_EMPTY] * 2
+
+
+def test_zalo_bodies_that_are_not_events(tmp_path: Path) -> None:
+    handler = webhook(zalo_channel(tmp_path), received := [])
+    for body in (b"", b"\xff\xfe\x00garbage", b"{not json", b"[1]", b"\x80" * 100_000):
+        status, _ = call(handler, FakeRequest(body, {"X-ZEvent-Signature": "mac=00"}))
+        assert status == 400
+    assert received == []
+
+
+def telegram_channel() -> TelegramInput:
+    return TelegramInput.from_credentials({
+        "access_token": "7000000001:AAHtestTOKEN", "secret_token": "s3cret",
+        "base_url": "http://127.0.0.1:9/bot", "retry_backoff_seconds": 0.01})
+
+
+def telegram_request(text: str, update_id: int) -> FakeRequest:
+    body = fixture("telegram", "message_text")
+    body["update_id"] = update_id
+    body["message"]["text"] = text
+    return FakeRequest(json.dumps(body).encode(),
+                       {"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+
+
+def test_telegram_odd_texts_and_bodies() -> None:
+    channel = telegram_channel()
+    for update_id, (text, expected) in enumerate(ODD_TEXTS.items(), start=1):
+        received: list[UserMessage] = []
+        status, _ = call(webhook(channel, received), telegram_request(text, update_id))
+        assert status == 200
+        assert [m.text for m in received] == ([expected] if expected else [])
+    handler = webhook(channel, received := [])
+    for body in (b"", b"\xff\xfe\x00garbage", b"{not json", b"\x80" * 100_000):
+        request = FakeRequest(body, {"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+        assert call(handler, request)[0] == 400
+    assert received == []
