@@ -6,6 +6,9 @@ data, so a later catalog import never overwrites them.
 
 from __future__ import annotations
 
+import csv
+import logging
+import sqlite3
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +24,8 @@ from bot.nlu.normalization import fold_diacritics
 TEXT_FIELDS = ("name", "field", "executing_agency", "issuing_agency", "target_users",
                "requirements", "result", "summary", "portal_url")
 LINE_FIELDS = ("levels", "steps", "legal_basis", "aliases")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -78,6 +83,25 @@ def apply_form(procedure: Procedure, form: dict[str, str]) -> Procedure:
     data["source"] = "admin"
     data["updated"] = date.today().isoformat()
     return Procedure.from_dict(data)
+
+
+def import_error_text(error: Exception, done: int, total: int) -> str:
+    """Why an import failed, for an admin, and what was already written."""
+    if isinstance(error, UnicodeDecodeError):
+        reason = ("tệp danh mục không phải văn bản UTF-8 (có byte lạ ở vị trí "
+                  f"{error.start}). Hãy lưu lại tệp CSV với mã hóa UTF-8.")
+    elif isinstance(error, ValueError | csv.Error):
+        reason = f"tệp danh mục không đúng định dạng ({error})."
+    elif isinstance(error, OSError):
+        reason = f"không đọc được tệp ({error.strerror or error})."
+    elif isinstance(error, StoreError | sqlite3.Error):
+        reason = f"không ghi được vào kho thủ tục ({error})."
+    else:
+        reason = f"lỗi không mong đợi ({type(error).__name__}: {error}); xem nhật ký máy chủ."
+    if not done:
+        return f"Nhập thất bại: {reason} Chưa ghi thủ tục nào."
+    return (f"Nhập thất bại: {reason} Đã ghi {done}/{total} thủ tục, mỗi thủ tục được ghi trọn "
+            "vẹn; chạy lại việc nhập sẽ hoàn tất phần còn lại.")
 
 
 class ProcedureAdmin:
@@ -178,8 +202,9 @@ class ProcedureAdmin:
             job.outcomes = report.outcomes
             job.report = report.render()
             job.state = "done"
-        except (OSError, StoreError, ValueError) as error:
-            job.report = f"Nhập thất bại: {error}"
+        except Exception as error:  # the page polls this job: it must never stay "running"
+            logger.exception("National import failed")
+            job.report = import_error_text(error, job.done, job.total)
             job.state = "failed"
 
     def job_status(self) -> dict[str, Any]:

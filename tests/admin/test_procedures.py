@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
@@ -82,3 +83,55 @@ def test_import_shows_progress_and_report(as_role, app, settings) -> None:
 def test_import_without_catalog_says_so(as_role) -> None:
     response = as_role("admin").post("/procedures-import")
     assert "Không tìm thấy danh mục quốc gia" in response.text
+
+
+def _run_import(admin, settings, catalog: bytes) -> dict:
+    settings.national_data.mkdir(parents=True, exist_ok=True)
+    (settings.national_data / "catalog.csv").write_bytes(catalog)
+    admin.post("/procedures-import")
+    deadline = time.monotonic() + 30
+    status = admin.get("/procedures-import/status").json()
+    while status["state"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = admin.get("/procedures-import/status").json()
+    return status
+
+
+@pytest.mark.parametrize("catalog, reason", [
+    (b"\xff\xfe\x00garbage\x80", "không phải văn bản UTF-8"),
+    (CATALOG.encode("cp1258", "replace"), "không phải văn bản UTF-8"),
+    (b"a,b,c\n1,2,3\n", "không đúng định dạng"),
+    (b"", "không đúng định dạng"),
+], ids=["binary", "not-utf8", "wrong-header", "empty"])
+def test_broken_catalog_is_refused_in_vietnamese_and_writes_nothing(as_role, settings, catalog,
+                                                                    reason) -> None:
+    status = _run_import(as_role("admin"), settings, catalog)
+    assert status["state"] == "failed"
+    assert status["report"].startswith("Nhập thất bại: ") and reason in status["report"]
+    assert "Chưa ghi thủ tục nào." in status["report"]
+    assert not settings.knowledge_db.exists() or open_store(settings.knowledge_db).count() == 0
+
+
+def test_store_failure_mid_import_is_reported_not_left_running(as_role, settings,
+                                                               monkeypatch) -> None:
+    from bot.knowledge.store import SQLiteProcedureStore
+
+    real_upsert = SQLiteProcedureStore.upsert
+
+    def upsert_then_fail(store, procedure, *, source):
+        if procedure.code == "2.000002":
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_upsert(store, procedure, source=source)
+
+    monkeypatch.setattr(SQLiteProcedureStore, "upsert", upsert_then_fail)
+    status = _run_import(as_role("admin"), settings, CATALOG.encode())
+    assert status["state"] == "failed"
+    assert "không ghi được vào kho thủ tục" in status["report"]
+    assert "Đã ghi 1/2 thủ tục" in status["report"]
+
+
+def test_import_from_a_missing_directory_says_so(as_role, settings) -> None:
+    settings.national_data = settings.national_data / "khong-ton-tai"
+    response = as_role("admin").post("/procedures-import")
+    assert "Không tìm thấy danh mục quốc gia" in response.text
+    assert as_role("admin").get("/procedures-import/status").json()["state"] == "idle"
