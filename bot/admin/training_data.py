@@ -56,6 +56,10 @@ def check_name(name: str, what: str = "Tên") -> str:
     return name
 
 
+# Citizens ask in a sentence or two; a pasted page as one example would only teach noise.
+MAX_EXAMPLE_CHARS = 500
+
+
 def clean_lines(text: str) -> list[str]:
     """Examples typed one per line; a leading "- " is tolerated."""
     lines = [line.strip() for line in text.replace("\r", "").split("\n")]
@@ -137,6 +141,11 @@ class ProjectData:
             raise DataError("Thiếu tên.")
         if not texts:
             raise DataError("Hãy nhập ít nhất một câu ví dụ.")
+        too_long = [t for t in texts if len(t) > MAX_EXAMPLE_CHARS]
+        if too_long:
+            raise DataError(f"Mỗi câu ví dụ tối đa {MAX_EXAMPLE_CHARS} ký tự; câu bắt đầu bằng "
+                            f"“{too_long[0][:40]}…” dài {len(too_long[0])} ký tự. Mỗi dòng là "
+                            "một câu.")
         entry = self.entries(kind).get(name)
         existing = set(entry.examples) if entry else set()
         new = [t for t in dict.fromkeys(texts) if t not in existing]

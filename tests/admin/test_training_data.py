@@ -141,3 +141,21 @@ def test_page_shows_plain_error_for_bad_name(as_role, project) -> None:
     response = as_role("editor").post("/data/intent", {"name": "Hỏi Giờ", "examples": "a"})
     assert "chỉ dùng chữ thường không dấu" in response.text
     assert not (project / "data/nlu/admin.yml").exists()
+
+
+def test_blank_huge_and_html_examples(as_role, project) -> None:
+    editor = as_role("editor")
+    sample = project / "data/nlu/zz_console_sample.yml"
+    before = sample.read_text(encoding="utf-8")
+    for blank in ("", "   \n \t"):
+        response = editor.post("/data/intent/chao_hoi_mau", {"op": "add", "examples": blank})
+        assert "Hãy nhập ít nhất một câu ví dụ." in response.text
+    response = editor.post("/data/intent/chao_hoi_mau",
+                           {"op": "add", "examples": "xin chào " * 12_800})  # ~100 KB
+    assert "tối đa 500 ký tự" in response.text
+    assert sample.read_text(encoding="utf-8") == before
+    script = '<script>alert("x")</script>'
+    response = editor.post("/data/intent/chao_hoi_mau", {"op": "add", "examples": script})
+    assert "Đã thêm 1 câu." in response.text
+    assert script not in response.text and "&lt;script&gt;" in response.text
+    assert script in sample.read_text(encoding="utf-8")
