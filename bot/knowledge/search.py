@@ -32,7 +32,14 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.knowledge.models import Procedure
 from bot.knowledge.store import IndexRow, ProcedureStore
-from bot.knowledge.synonyms import PHRASES, STOPWORDS
+from bot.knowledge.synonyms import (
+    ACTION_HINTS,
+    DEATH_FOLLOWERS,
+    DEATH_SUBJECTS,
+    FOLLOW_UP_ACTIONS,
+    PHRASES,
+    STOPWORDS,
+)
 from bot.nlu.normalization import fold_diacritics, normalize
 
 CODE_RE = re.compile(r"(?<![\d.])(\d\.\d{6,})(?![\d])")
@@ -40,10 +47,31 @@ CODE_RE = re.compile(r"(?<![\d.])(\d\.\d{6,})(?![\d])")
 CONFIDENT = 0.6
 _CANDIDATES = 80
 _K1, _B = 1.2, 0.75
-_PHRASE_MAX = max(len(k.split()) for k in PHRASES)
+# The table is written by hand in folded form; queries and names also go through normalize()'s
+# abbreviation expansion ("cá" of "cá thể" becomes "công an"), so the keys must too.
+_PHRASES: dict[str, str] = {
+    " ".join(normalize(k).split()): " ".join(normalize(v).split()) for k, v in PHRASES.items()
+}
+_PHRASE_MAX = max(len(k.split()) for k in _PHRASES)
 _LEVEL_SUFFIX_RE = re.compile(r"(?:(?:thuc hien )?(?:tai|o) )?cap (xa|tinh|trung uong|huyen)$")
+_LEVEL = r"cap (?:xa|tinh|trung uong|huyen)"
+_LEVEL_TAIL_RE = re.compile(rf"\s*(?:(?:thuc hien )?(?:tai|o) )?{_LEVEL}(?: {_LEVEL})*$")
+# "... thực hiện bằng dịch vụ công trực tuyến toàn trình": the channel, not the procedure.
+_CHANNEL_RE = re.compile(r"\s*(?:thuc hien )?bang dich vu cong\b.*$|\btruc tuyen toan trinh\b")
 # Citizens go to the commune or the province; the district level no longer exists (2025).
 _LEVEL_PENALTY = {"xa": 0.0, "tinh": 0.02, "trung uong": 0.04, "huyen": 0.08}
+# Age limits in names: "dưới 14 tuổi", "từ đủ 14 tuổi trở lên", "từ đủ 75 tuổi đến 80 tuổi".
+_AGE_RANGE_RE = re.compile(r"\btu (?:du )?(\d{1,3}) tuoi den (duoi )?(\d{1,3}) tuoi\b")
+_AGE_FROM_RE = re.compile(r"\b(tu du|tu|du|tren) (\d{1,3}) tuoi\b")
+_AGE_UNDER_RE = re.compile(r"\bduoi (\d{1,3}) tuoi\b")
+# An age in a query: "con 10 tuổi", "dưới 14 tuổi", "trên 80 tuổi".
+_QUERY_AGE_RE = re.compile(r"\b(?:(duoi|tren|tu du|tu|du) )?(\d{1,3}) tuoi(?: tro len)?\b")
+_AGE_BONUS = 0.08
+_UNEXPLAINED_WEIGHT = 0.3
+_FOLLOW_UP_PENALTY = 0.06
+_FOLLOW_UP_MAX = max(len(k.split()) for k in FOLLOW_UP_ACTIONS)
+# "sử dụng", "xây dựng", "áp dụng": the syllable "dung" there is not "dừng" (stop).
+_NOT_AN_ACTION_AFTER = {"dung": {"su", "xay", "ap", "tieu", "tuyen", "noi"}}
 
 
 @dataclass
@@ -83,13 +111,91 @@ def rewrite_query(tokens: list[str]) -> list[str]:
     while i < len(tokens):
         for size in range(min(_PHRASE_MAX, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i : i + size])
-            if phrase in PHRASES:
-                out.extend(PHRASES[phrase].split())
+            if phrase in _PHRASES:
+                out.extend(_PHRASES[phrase].split())
                 i += size
                 break
         else:
             out.append(tokens[i])
             i += 1
+    return out
+
+
+def core_name(tokens: list[str]) -> str:
+    """A name without its channel and level suffixes: the key shared by near-duplicates.
+
+    "Cấp lại chứng nhận đăng ký xe ... thực hiện bằng dịch vụ công trực tuyến toàn trình" and
+    "... một phần hoặc trực tiếp thực hiện tại cấp trung ương, cấp tỉnh, cấp xã" are one
+    procedure for the citizen, as are "Khóa căn cước điện tử (thực hiện tại cấp xã/tỉnh)".
+    """
+    name = _CHANNEL_RE.sub("", " ".join(tokens))
+    return " ".join(_LEVEL_TAIL_RE.sub("", name).split()) or " ".join(tokens)
+
+
+def name_ages(name: str) -> tuple[int, int] | None:
+    """The age range a (normalised) name is limited to, or None."""
+    match = _AGE_RANGE_RE.search(name)
+    if match:
+        upper = int(match.group(3)) - (1 if match.group(2) else 0)
+        return int(match.group(1)), upper
+    match = _AGE_FROM_RE.search(name)
+    if match:
+        return int(match.group(2)) + (1 if match.group(1) == "tren" else 0), 200
+    match = _AGE_UNDER_RE.search(name)
+    if match:
+        return 0, int(match.group(1)) - 1
+    return None
+
+
+def query_age(tokens: list[str]) -> tuple[int | None, list[str]]:
+    """The age a query mentions ("con 10 tuổi" -> 10) and the tokens without it."""
+    text = " ".join(tokens)
+    match = _QUERY_AGE_RE.search(text)
+    if not match:
+        return None, tokens
+    age = int(match.group(2)) + {"duoi": -1, "tren": 1}.get(match.group(1) or "", 0)
+    return age, (text[: match.start()] + " " + text[match.end() :]).split()
+
+
+def actions(tokens: list[str], *, leading: bool = False) -> set[str]:
+    """Follow-up action groups named in tokens; with leading=True only the run at the start."""
+    found: set[str] = set()
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_FOLLOW_UP_MAX, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i : i + size])
+            previous = tokens[i - 1] if i else ""
+            if phrase in FOLLOW_UP_ACTIONS and previous not in _NOT_AN_ACTION_AFTER.get(
+                phrase, ()
+            ):
+                found.add(FOLLOW_UP_ACTIONS[phrase])
+                i += size
+                break
+        else:
+            if leading:
+                return found
+            i += 1
+    return found
+
+
+def read_mat(tokens: list[str]) -> list[str]:
+    """Decide what "mất" means: died ("bố tôi mất" -> "khai tử") or lost ("mất cccd" stays).
+
+    A lost "mất" stays a content word (names say "do bị mất") and asks for a re-issue.
+    """
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if token != "mat":
+            out.append(token)
+            continue
+        before = [t for t in tokens[:i] if t not in STOPWORDS and t != "da"]
+        after = tokens[i + 1 : i + 3]
+        names_thing = bool(after) and after[0] not in DEATH_FOLLOWERS or after == ["can", "cuoc"]
+        if before and before[-1] in DEATH_SUBJECTS and not names_thing:
+            if ("khai", "tu") not in set(zip(tokens, tokens[1:], strict=False)):
+                out.extend(["khai", "tu"])
+        else:
+            out.append(token)
     return out
 
 
@@ -101,6 +207,18 @@ class _Doc:
     bigram_set: frozenset[str]
     province: str
     prior: float
+    core: str  # name without channel / level suffix: near-duplicates share it
+    core_set: frozenset[str]
+    ages: tuple[int, int] | None  # the age range the name is limited to
+    follow_up: frozenset[str]  # action groups the name starts with ("cấp lại" -> "lai")
+
+
+@dataclass
+class _Query:
+    content: list[str]
+    province: str = ""
+    age: int | None = None
+    actions: frozenset[str] = frozenset()
 
 
 class SearchIndex:
@@ -118,9 +236,11 @@ class SearchIndex:
             terms = tokens + _bigrams(tokens)
             for term in terms:
                 postings[term][doc_id] = postings[term].get(doc_id, 0) + 1
+            core = core_name(tokens)
             self.docs.append(
                 _Doc(row, tokens, frozenset(tokens), frozenset(_bigrams(tokens)),
-                     _province_key(row.issuing_agency), 0.0)
+                     _province_key(row.issuing_agency), 0.0, core, frozenset(core.split()),
+                     name_ages(" ".join(tokens)), frozenset(actions(tokens, leading=True)))
             )
             self.by_code[row.code] = doc_id
         count = max(len(self.docs), 1)
@@ -137,7 +257,7 @@ class SearchIndex:
             self.postings[term] = (ids, idf * tf * (_K1 + 1) / (tf + norm))
         self.provinces = {d.province for d in self.docs if d.province}
         self._known = {t for t in self.idf if "_" not in t} | set(STOPWORDS)
-        extra = list(PHRASES) + [a for row in rows for a in row.aliases] + list(self.provinces)
+        extra = list(_PHRASES) + [a for row in rows for a in row.aliases] + list(self.provinces)
         for phrase in extra:
             self._known.update(normalize(phrase).split())
         self._known_list = sorted(self._known)
@@ -168,6 +288,8 @@ class SearchIndex:
         suffix = _LEVEL_SUFFIX_RE.search(name)
         if suffix:  # "(thực hiện tại cấp tỉnh)": a level variant of a base entry
             prior -= _LEVEL_PENALTY.get(suffix.group(1), 0.0)
+        if "toan trinh" in name:  # online-only channel; the other variant also serves in person
+            prior -= 0.02
         if doc.row.source in ("curated", "admin"):
             prior += 0.02
         users = fold_diacritics(doc.row.target_users).lower()
@@ -209,20 +331,28 @@ class SearchIndex:
         paired = f"{previous}_{word}" in self.idf or f"{word}_{following}" in self.idf
         return [word] if paired or distance <= 1 else []
 
-    def analyse(self, text: str) -> tuple[list[str], str]:
-        """Content tokens of a query, and the province it names (or "")."""
+    def analyse(self, text: str) -> _Query:
+        """Content tokens of a query, the province and age it names, the actions it asks for."""
         raw = _tokens(text)
         corrected: list[str] = []
         for i, token in enumerate(raw):
             following = raw[i + 1] if i + 1 < len(raw) else ""
             corrected.extend(self._correct(token, corrected[-1] if corrected else "", following))
-        joined = " ".join(rewrite_query(corrected))
+        rewritten = read_mat(rewrite_query(corrected))
+        age, rewritten = query_age(rewritten)
+        joined = " ".join(rewritten)
         province = ""
         for candidate in self.provinces:
             if re.search(rf"\b{re.escape(candidate)}\b", joined):
                 province = candidate
                 joined = re.sub(rf"\b{re.escape(candidate)}\b", " ", joined)
-        return [t for t in joined.split() if t not in STOPWORDS], province
+        content = [t for t in joined.split() if t not in STOPWORDS]
+        wanted = actions(content)
+        padded = f" {' '.join(content)} "
+        for hint, groups in ACTION_HINTS.items():
+            if f" {hint} " in padded:
+                wanted.update(groups)
+        return _Query(content, province, age, frozenset(wanted))
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -251,6 +381,12 @@ class SearchIndex:
             if alias and f" {alias} " in padded:
                 share = len(alias.split()) / len(content)
                 score = 0.5 + 0.5 * share  # "hộ khẩu" alone is not "xóa hộ khẩu"
+                # words the alias leaves out and the name lacks too ("cấp lại" in "cấp lại cà
+                # vẹt" for the first-registration entry whose alias is "làm cà vẹt")
+                explained = set(alias.split()) | self.docs[doc_id].token_set
+                rest = [t for t in content if t not in explained]
+                if rest:
+                    score *= 1 - _UNEXPLAINED_WEIGHT * self._coverage(content, frozenset(rest))
             else:
                 score = 0.0
             scores[doc_id] = max(scores.get(doc_id, 0.0), score)
@@ -262,9 +398,27 @@ class SearchIndex:
             scores[doc_id] = max(scores[doc_id], 0.7 * similarity / 100)
         return {d: s for d, s in scores.items() if s > 0}
 
-    def rank(self, text: str, top: int = 5) -> list[tuple[int, float, str]]:
-        """(doc index, score, matched) best first."""
-        content, named_province = self.analyse(text)
+    @staticmethod
+    def _age_fit(doc: _Doc, query: _Query) -> float:
+        """+ when the age the query names is in the name's age range, - when it is outside."""
+        if query.age is None or doc.ages is None:
+            return 0.0
+        low, high = doc.ages
+        return _AGE_BONUS if low <= query.age <= high else -_AGE_BONUS
+
+    @staticmethod
+    def _follow_up(doc: _Doc, query: _Query) -> float:
+        """A default preference, not evidence: the base procedure unless the query asks for the
+        follow-up ("Dừng thực hiện đăng ký hộ kinh doanh" for "đăng ký hộ kinh doanh")."""
+        return -_FOLLOW_UP_PENALTY if doc.follow_up and not doc.follow_up & query.actions else 0.0
+
+    def rank(self, text: str, top: int = 5) -> list[tuple[int, float, str, float]]:
+        """(doc index, score, matched, evidence) best first, near-duplicates after the rest.
+
+        ``evidence`` is the score without default preferences, for the confidence.
+        """
+        query = self.analyse(text)
+        content, named_province = query.content, query.province
         if not content:
             return []
         unique = list(dict.fromkeys(content))
@@ -273,7 +427,7 @@ class SearchIndex:
         candidates = set(np.argsort(-bm25)[:_CANDIDATES].tolist()) if bm25.any() else set()
         aliases = self._alias_scores(content)
         candidates |= set(aliases)
-        query = " ".join(content)
+        joined = " ".join(content)
         results = []
         for doc_id in candidates:
             doc = self.docs[doc_id]
@@ -281,19 +435,30 @@ class SearchIndex:
                 continue
             recall = self._coverage(unique, doc.token_set)
             pair_recall = self._coverage(bigrams, doc.bigram_set) if bigrams else recall
-            precision = self._coverage(list(doc.token_set), frozenset(unique))
-            similarity = fuzz.token_sort_ratio(query, " ".join(doc.tokens)) / 100
+            # the channel / level suffix is not something a citizen is expected to say
+            precision = self._coverage(list(doc.core_set), frozenset(unique))
+            similarity = fuzz.token_sort_ratio(joined, doc.core) / 100
             name_score = 0.45 * recall + 0.2 * pair_recall + 0.2 * precision + 0.15 * similarity
             alias_score = aliases.get(doc_id, 0.0)
             matched = "alias" if alias_score > name_score else "name"
             score = max(name_score, alias_score) + 0.1 * min(name_score, alias_score)
-            prior = doc.prior
+            prior = doc.prior + self._age_fit(doc, query)
             if named_province and doc.province:
                 prior += 0.21 if doc.province == named_province else 0.0
-            results.append((doc_id, score + prior, matched))
+            preference = self._follow_up(doc, query)
+            results.append((doc_id, score + prior + preference, matched, score + prior))
         results.sort(key=lambda r: (-r[1], len(self.docs[r[0]].tokens), self.docs[r[0]].row.code))
+        # near-duplicates (same procedure per level / channel / province) after the best one of
+        # each group, so the first choices offered are different procedures
+        seen: set[str] = set()
+        firsts, repeats = [], []
+        for result in results:
+            core = self.docs[result[0]].core
+            (repeats if core in seen else firsts).append(result)
+            seen.add(core)
         # rank on the raw sum (priors must still separate two perfect matches), report 0..1
-        return [(d, max(0.0, min(1.0, s)), m) for d, s, m in results[:top]]
+        return [(d, max(0.0, min(1.0, s)), m, max(0.0, min(1.0, e)))
+                for d, s, m, e in (firsts + repeats)[:top]]
 
 
 def _confidence(scores: list[float], names: list[str]) -> float:
@@ -333,16 +498,19 @@ class ProcedureSearch:
                 if procedure is not None:
                     return [SearchHit(code, procedure.name, 1.0, procedure, 1.0, "code")]
         ranked = index.rank(text or "", top=max(top, 5))
-        hits = []
-        for doc_id, score, matched in ranked:
+        hits, evidence = [], []
+        for doc_id, score, matched, support in ranked:
             row = index.docs[doc_id].row
             procedure = self.store.get(row.code)
             if procedure is not None:
                 hits.append(SearchHit(row.code, procedure.name, round(score, 4), procedure,
                                       matched=matched))
+                evidence.append(support)
         if hits:
-            names = [" ".join(index.docs[index.by_code[h.code]].tokens) for h in hits]
-            hits[0].confidence = round(_confidence([h.score for h in hits], names), 4)
+            names = [index.docs[index.by_code[h.code]].core for h in hits]
+            # rivals count with their evidence: a default preference is no reason to be sure
+            scores = [hits[0].score] + evidence[1:]
+            hits[0].confidence = round(_confidence(scores, names), 4)
             for hit in hits[1:]:
                 hit.confidence = round(min(hits[0].confidence, hit.score * 0.5), 4)
         return hits[:top]

@@ -46,6 +46,7 @@ PHRASES: dict[str, str] = {
     "giay dang ky ket hon": "dang ky ket hon",
     "giay ket hon": "dang ky ket hon",
     "lam giay ket hon": "dang ky ket hon",
+    "nhan con nuoi": "nuoi con nuoi",  # adoption, not "nhận cha, mẹ, con"
     "nhan con": "nhan cha me con",
     "nhan cha cho con": "nhan cha me con",
     "doi ten": "thay doi cai chinh bo sung thong tin ho tich",
@@ -61,7 +62,8 @@ PHRASES: dict[str, str] = {
     "bien so xe": "bien so xe",
     "cavet xe": "chung nhan dang ky xe",
     "cavet": "chung nhan dang ky xe",
-    "ca vet": "chung nhan dang ky xe",
+    "ca vet": "chung nhan dang ky xe",  # "cà vẹt"
+    "giay dang ky xe": "chung nhan dang ky xe",
     "xe may": "xe",
     "o to": "xe",
     "oto": "xe",
@@ -123,6 +125,17 @@ PHRASES: dict[str, str] = {
     "danh mat": "bi mat",
     "bi hong": "bi hong",
     "het han": "cap doi",
+    # typing variants and short forms ("đăng kí", "dki", "tk", "dn")
+    "ki": "ky",
+    "dki": "dang ky",
+    "dangki": "dang ky",
+    "dangky": "dang ky",
+    "tk": "tai khoan",
+    "dn": "doanh nghiep",
+    "cty": "cong ty",
+    "nvqs": "nghia vu quan su",
+    "gpkd": "giay phep kinh doanh",
+    "gpxd": "giay phep xay dung",
     # question words that look like content words
     "mat bao lau": "",
     "mat bao nhieu": "",
@@ -159,3 +172,56 @@ STOPWORDS: frozenset[str] = frozenset(
     admin o ve viec cua cac ong ba gium dum lieu
     """.split()
 )
+
+# "mất" after one of these people means "died" ("bố tôi mất" -> khai tử), not "lost" ("mất
+# cccd" -> cấp lại). Speaker pronouns (tôi, em, anh, chị) are left out: "em mất cccd" = lost.
+DEATH_SUBJECTS: frozenset[str] = frozenset(
+    "ba bo me cha ong chong vo nguoi cu noi ngoai chu bac thim cau mo duong ke".split()
+)
+# Words that may follow "mất" = died without naming a lost thing ("bố mất rồi", "mất năm ngoái").
+DEATH_FOLLOWERS: frozenset[str] = frozenset(
+    "roi can thi nen o tai vao nam ngay hom thang luc da duoc lam khai dang".split()
+)
+
+# A procedure name that STARTS with one of these phrases is a follow-up of the base procedure
+# (re-issue, exchange, change, stop, extend, lock...). A citizen who names only the object
+# ("đăng ký hộ kinh doanh", "thẻ căn cước") means the base procedure, so follow-ups whose
+# action the query does not mention are ranked down. Phrase -> action group.
+FOLLOW_UP_ACTIONS: dict[str, str] = {
+    "cap lai": "lai",
+    "dang ky lai": "lai",
+    "cap doi": "doi",
+    "doi": "doi",
+    "dang ky thay doi": "sua",
+    "thay doi": "sua",
+    "dieu chinh": "sua",
+    "cap dieu chinh": "sua",
+    "dinh chinh": "sua",
+    "sua doi": "sua",
+    "cai chinh": "sua",
+    "dang ky cap nhat": "sua",
+    "dung": "dung",
+    "tam dung": "dung",
+    "tam ngung": "dung",
+    "cham dut": "dung",
+    "dang ky cham dut": "dung",
+    "thu hoi": "dung",
+    "huy": "dung",
+    "xoa": "dung",
+    "giai the": "dung",
+    "gia han": "gia han",
+    "khoa": "khoa",
+    "mo khoa": "mo khoa",
+    "khoi phuc": "khoi phuc",
+}
+# Query words that ask for action groups without naming them ("mất" -> a re-issue; "đổi" in a
+# question also means "change": "đổi họ cho con").
+ACTION_HINTS: dict[str, tuple[str, ...]] = {
+    "mat": ("lai",),
+    "hong": ("doi", "lai"),
+    "doi": ("sua",),
+    "sua": ("sua",),
+    "sai": ("sua",),
+    "ngung": ("dung",),
+    "bien dong": ("sua",),  # "sang tên" is rewritten to "đăng ký biến động": a change
+}
