@@ -188,7 +188,9 @@ def read_mat(tokens: list[str]) -> list[str]:
         if token != "mat":
             out.append(token)
             continue
-        before = [t for t in tokens[:i] if t not in STOPWORDS and t != "da"]
+        # "ông", "bà" are also stopwords (forms of address), so people are kept explicitly
+        before = [t for t in tokens[:i]
+                  if t in DEATH_SUBJECTS or (t not in STOPWORDS and t != "da")]
         after = tokens[i + 1 : i + 3]
         names_thing = bool(after) and after[0] not in DEATH_FOLLOWERS or after == ["can", "cuoc"]
         if before and before[-1] in DEATH_SUBJECTS and not names_thing:
@@ -256,7 +258,7 @@ class SearchIndex:
             norm = _K1 * (1 - _B + _B * lengths[ids] / average)
             self.postings[term] = (ids, idf * tf * (_K1 + 1) / (tf + norm))
         self.provinces = {d.province for d in self.docs if d.province}
-        self._known = {t for t in self.idf if "_" not in t} | set(STOPWORDS)
+        self._known = {t for t in self.idf if "_" not in t} | set(STOPWORDS) | DEATH_SUBJECTS
         extra = list(_PHRASES) + [a for row in rows for a in row.aliases] + list(self.provinces)
         for phrase in extra:
             self._known.update(normalize(phrase).split())
@@ -284,7 +286,7 @@ class SearchIndex:
         if "cap xa" in levels or "cap xa" in agency or "xa" in name.split()[-2:]:
             prior += 0.02
         if "o nuoc ngoai" in agency and not re.search(r"\bxa\b|uy ban|tinh", agency):
-            prior -= 0.06  # served only by embassies abroad, not where citizens live
+            prior -= 0.1  # served only by embassies abroad, not where citizens live
         suffix = _LEVEL_SUFFIX_RE.search(name)
         if suffix:  # "(thực hiện tại cấp tỉnh)": a level variant of a base entry
             prior -= _LEVEL_PENALTY.get(suffix.group(1), 0.0)

@@ -35,6 +35,7 @@ PHRASES: dict[str, str] = {
     "ho chieu pho thong": "ho chieu pho thong",
     "ho chieu": "ho chieu pho thong",  # citizens mean the ordinary passport
     # civil status
+    "ban sao giay khai sinh": "ban sao giay khai sinh",  # a copy, not a new registration
     "giay khai sinh": "dang ky khai sinh",
     "lam khai sinh": "dang ky khai sinh",
     "giay chung tu": "dang ky khai tu",
@@ -64,6 +65,7 @@ PHRASES: dict[str, str] = {
     "cavet": "chung nhan dang ky xe",
     "ca vet": "chung nhan dang ky xe",  # "cà vẹt"
     "giay dang ky xe": "chung nhan dang ky xe",
+    "moi mua": "lan dau",  # "xe mới mua": the first registration
     "xe may": "xe",
     "o to": "xe",
     "oto": "xe",

@@ -1,0 +1,141 @@
+"""The general ranking rules of the procedure search, on small synthetic catalogs."""
+
+from __future__ import annotations
+
+from bot.knowledge.search import (
+    SearchIndex,
+    actions,
+    core_name,
+    name_ages,
+    query_age,
+    read_mat,
+    rewrite_query,
+)
+from bot.knowledge.store import IndexRow
+from bot.nlu.normalization import normalize
+
+
+def row(code: str, name: str, *, agency: str = "Bộ Công an", aliases: tuple[str, ...] = (),
+        levels: tuple[str, ...] = ()) -> IndexRow:
+    return IndexRow(code, name, aliases, agency, "Công an cấp xã", levels, "", "national")
+
+
+def top(rows: list[IndexRow], text: str, n: int = 3) -> list[str]:
+    index = SearchIndex(rows)
+    return [index.docs[doc_id].row.code for doc_id, *_ in index.rank(text, top=n)]
+
+
+IDENTITY = [
+    row("1", "Cấp thẻ căn cước cho người dưới 14 tuổi"),
+    row("2", "Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên"),
+    row("3", "Cấp đổi thẻ căn cước"),
+    row("4", "Cấp lại thẻ căn cước"),
+    row("5", "Cấp thẻ căn cước cho người dưới 14 tuổi (thực hiện tại cấp tỉnh)"),
+    row("6", "Thủ tục đăng ký khai tử", agency="Bộ Tư pháp"),
+]
+
+
+def test_mat_after_a_person_means_died_otherwise_lost():
+    assert read_mat("ba toi mat can lam gi".split()) == "ba toi khai tu can lam gi".split()
+    assert read_mat("nguoi da mat".split()) == "nguoi da khai tu".split()
+    assert read_mat("khai tu cho nguoi mat".split()) == "khai tu cho nguoi".split()
+    # the speaker, or a thing after "mất": lost
+    assert read_mat("em mat the can cuoc".split()) == "em mat the can cuoc".split()
+    assert read_mat("bo toi mat can cuoc".split()) == "bo toi mat can cuoc".split()
+
+
+def test_lost_asks_for_the_reissue_and_died_for_the_death_registration():
+    assert top(IDENTITY, "mất cccd", 1) == ["4"]
+    assert top(IDENTITY, "bi mat the can cuoc", 1) == ["4"]
+    assert top(IDENTITY, "bố tôi mất cần làm gì", 1) == ["6"]
+
+
+def test_ages_in_queries_and_names():
+    assert query_age("cap the can cuoc cho con 10 tuoi".split()) == (
+        10, "cap the can cuoc cho con".split()
+    )
+    assert query_age("tren 80 tuoi".split())[0] == 81
+    assert query_age("duoi 14 tuoi".split())[0] == 13
+    assert query_age("the can cuoc".split()) == (None, "the can cuoc".split())
+    assert name_ages(normalize("cho người dưới 14 tuổi")) == (0, 13)
+    assert name_ages(normalize("cho người từ đủ 14 tuổi trở lên")) == (14, 200)
+    assert name_ages(normalize("người cao tuổi từ đủ 75 tuổi đến 80 tuổi")) == (75, 80)
+    assert name_ages(normalize("Cấp đổi thẻ căn cước")) is None
+
+
+def test_the_age_picks_the_variant_for_that_age_group():
+    assert top(IDENTITY, "lam can cuoc cho be 5 tuoi", 1) == ["1"]
+    assert top(IDENTITY, "làm thẻ căn cước lần đầu 14 tuổi", 1) == ["2"]
+    assert top(IDENTITY, "con 16 tuoi lam cccd", 1) == ["2"]
+
+
+def test_follow_up_actions_are_read_from_the_start_of_names_and_anywhere_in_queries():
+    assert actions(normalize("Dừng thực hiện thủ tục đăng ký hộ kinh doanh").split(),
+                   leading=True) == {"dung"}
+    assert actions(normalize("Đổi, cấp lại Giấy xác nhận khuyết tật").split(),
+                   leading=True) == {"doi", "lai"}
+    # "hủy" inside the name is the object, not the procedure's action
+    assert actions(normalize("Ghi vào sổ hộ tịch việc ly hôn, hủy việc kết hôn").split(),
+                   leading=True) == set()
+    assert actions("mo khoa can cuoc".split()) == {"mo khoa"}
+    assert actions("giay phep xay dung".split()) == set()  # "xây dựng" is not "dừng"
+
+
+def test_the_base_procedure_beats_follow_ups_the_query_does_not_ask_for():
+    rows = [
+        row("a", "Dừng thực hiện thủ tục đăng ký hộ kinh doanh"),
+        row("b", "Đăng ký thay đổi nội dung đăng ký hộ kinh doanh"),
+        row("c", "Đăng ký thành lập hộ kinh doanh"),
+        # other names with these words, so that no word is rarer than in the real catalog
+        row("d", "Đăng ký thành lập doanh nghiệp tư nhân"),
+        row("e", "Đăng ký thành lập hợp tác xã"),
+        row("f", "Thực hiện chế độ trợ cấp"),
+        row("g", "Dừng thực hiện dự án đầu tư"),
+    ]
+    assert top(rows, "dang ky ho kinh doanh", 1) == ["c"]
+    assert top(rows, "thay doi noi dung dang ky ho kinh doanh", 1) == ["b"]
+    assert top(IDENTITY, "the can cuoc bi hong muon doi", 1) == ["3"]
+
+
+def test_near_duplicates_share_a_core_name_and_leave_room_for_other_choices():
+    assert core_name(normalize("Khóa căn cước điện tử (thực hiện tại cấp xã)").split()) == (
+        "khoa can cuoc dien tu"
+    )
+    channel = ("Cấp lại chứng nhận đăng ký xe, biển số xe thực hiện bằng dịch vụ công trực "
+               "tuyến một phần hoặc trực tiếp thực hiện tại cấp trung ương, cấp tỉnh, cấp xã")
+    assert core_name(normalize(channel).split()) == "cap lai chung nhan dang ky xe bien so xe"
+    rows = [
+        row("x", "Khóa căn cước điện tử (thực hiện tại cấp xã)"),
+        row("t", "Khóa căn cước điện tử (thực hiện tại cấp tỉnh)"),
+        row("w", "Khóa căn cước điện tử (thực hiện tại cấp trung ương)"),
+        row("m", "Mở khóa căn cước điện tử (thực hiện tại cấp xã)"),
+    ]
+    assert top(rows, "khoa can cuoc dien tu", 2) == ["x", "m"]
+    assert top(rows, "mo khoa can cuoc dien tu", 1) == ["m"]
+
+
+def test_online_only_variant_ranks_after_the_in_person_one():
+    rows = [
+        row("online", "Cấp lại chứng nhận đăng ký xe, biển số xe thực hiện bằng dịch vụ công "
+                      "trực tuyến toàn trình"),
+        row("both", "Cấp lại chứng nhận đăng ký xe, biển số xe thực hiện bằng dịch vụ công trực "
+                    "tuyến một phần hoặc trực tiếp thực hiện tại cấp trung ương, cấp tỉnh, cấp xã"),
+    ]
+    assert top(rows, "mất cà vẹt xe máy", 1) == ["both"]
+
+
+def test_phrase_table_is_normalised_like_queries():
+    # normalize() turns "cá" into "công an"; "cà vẹt" / "hộ cá thể" must still be recognised
+    assert rewrite_query(normalize("cà vẹt").split()) == "chung nhan dang ky xe".split()
+    assert rewrite_query(normalize("hộ cá thể").split()) == "ho kinh doanh".split()
+    assert rewrite_query(normalize("nhận con nuôi").split()) == "nuoi con nuoi".split()
+    assert rewrite_query("dang ki ket hon".split()) == "dang ky ket hon".split()
+
+
+def test_partial_alias_match_does_not_hide_words_the_entry_lacks():
+    rows = [
+        row("first", "Đăng ký, cấp biển số xe lần đầu", aliases=("làm cà vẹt",)),
+        row("again", "Cấp lại chứng nhận đăng ký xe, biển số xe"),
+    ]
+    assert top(rows, "cap lai cavet xe bi mat", 1) == ["again"]
+    assert top(rows, "làm cà vẹt", 1) == ["first"]
