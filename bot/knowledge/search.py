@@ -333,7 +333,12 @@ class SearchIndex:
         paired = f"{previous}_{word}" in self.idf or f"{word}_{following}" in self.idf
         return [word] if paired or distance <= 1 else []
 
-    def analyse(self, text: str) -> _Query:
+    def analyse(self, text: str) -> tuple[list[str], str]:
+        """Content tokens of a query, and the province it names (or "")."""
+        query = self.read(text)
+        return query.content, query.province
+
+    def read(self, text: str) -> _Query:
         """Content tokens of a query, the province and age it names, the actions it asks for."""
         raw = _tokens(text)
         corrected: list[str] = []
@@ -419,7 +424,7 @@ class SearchIndex:
 
         ``evidence`` is the score without default preferences, for the confidence.
         """
-        query = self.analyse(text)
+        query = self.read(text)
         content, named_province = query.content, query.province
         if not content:
             return []
