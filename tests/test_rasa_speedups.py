@@ -47,3 +47,14 @@ def test_schema_is_checked_once_not_on_every_response(action, monkeypatch) -> No
     for _ in range(3):
         action._validate_action_result(VALID)
     assert calls == []
+
+
+def test_sqlite_tracker_databases_use_wal(tmp_path) -> None:
+    import sqlalchemy
+
+    rasa_speedups.install()
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    with engine.connect() as connection:
+        mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    assert (mode, synchronous) == ("wal", 1)  # 1 = NORMAL
