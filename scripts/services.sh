@@ -7,7 +7,8 @@ PG_PASSWORD="${POSTGRES_PASSWORD:-rasa-local-only}"
 
 install_packages() {
   local missing=()
-  command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+  # the server binary, not pg_ctlcluster: postgresql-common also comes with the client alone
+  compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "Installing ${missing[*]} (Debian packages)"
