@@ -164,7 +164,8 @@ class Player:
                                     params=self.params, timeout=30)
             response.raise_for_status()
             events = response.json().get("events") or []
-            if events:
+            # Rasa creates an empty tracker (session start only) for an id it does not know
+            if any(event.get("event") == "user" for event in events):
                 self.tracker_ids = [make_id]
                 return events
         return []
