@@ -1,0 +1,88 @@
+"""The internal-document store on both databases it supports: SQLite and PostgreSQL.
+
+PostgreSQL is the real server started by scripts/services.sh; each test gets its own schema.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import psycopg2
+import pytest
+
+from bot.staff.legal import Passage
+from bot.staff.store import StaffStore
+from tests.support.servers import ROOT
+
+PG = dict(host="127.0.0.1", dbname="rasa", user="rasa", password="rasa-local-only")
+
+
+@pytest.fixture(scope="module")
+def postgres() -> None:
+    result = subprocess.run(["bash", "scripts/services.sh", "start"], cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail(f"scripts/services.sh start failed:\n{result.stdout}\n{result.stderr}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> Iterator[StaffStore]:
+    if request.param == "sqlite":
+        opened = StaffStore(tmp_path / "staff.db")
+        yield opened
+        opened.close()
+        return
+    request.getfixturevalue("postgres")
+    schema = f"staff_{uuid.uuid4().hex[:10]}"
+    with psycopg2.connect(**PG) as connection, connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    url = (f"postgresql://{PG['user']}:{PG['password']}@{PG['host']}/{PG['dbname']}"
+           f"?options=-csearch_path%3D{schema}")
+    opened = StaffStore(url)
+    yield opened
+    opened.close()
+    with psycopg2.connect(**PG) as connection, connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def _save(store: StaffStore, number: str, texts: list[str], replaces: int | None = None,
+          department: str = "") -> int:
+    passages = [Passage(f"Điều {i + 1}", text, ordinal=i) for i, text in enumerate(texts)]
+    return store.save(title="Quy chế mẫu", number=number, issued="2025-08-15",
+                      department=department, filename="quy-che.docx", kind="docx",
+                      data=b"PK\x03\x04 bytes \x00\xff", passages=passages, uploaded_by="admin",
+                      replaces=replaces)
+
+
+def test_save_read_replace_delete(store: StaffStore) -> None:
+    start = store.revision()
+    first = _save(store, "25/2025/QĐ-UBND", ["Thời hạn 7 ngày.", "Lệ phí 20.000 đồng."])
+    assert store.revision() == start + 1
+    assert store.file(first) == b"PK\x03\x04 bytes \x00\xff"  # bytes survive exactly
+    assert [p.text for p in store.passages(first)] == ["Thời hạn 7 ngày.", "Lệ phí 20.000 đồng."]
+    assert store.find_version_of("25/2025/QĐ-UBND", "").id == first
+
+    again = _save(store, "25/2025/QĐ-UBND", ["Thời hạn 5 ngày."], replaces=first)
+    assert again == first
+    info = store.document(first)
+    assert info.version == 2
+    assert [p.text for p in store.passages()] == ["Thời hạn 5 ngày."]  # old passages are gone
+
+    other = _save(store, "78/HD-STP", ["Chứng thực."], department="Tư pháp")
+    assert {d.id for d in store.documents()} == {first, other}
+    assert store.document(other).department == "Tư pháp"
+    assert store.delete(first) is True
+    assert store.delete(first) is False
+    assert [p.document_id for p in store.passages()] == [other]
+    assert store.file(first) is None
+
+
+def test_a_failed_replacement_keeps_the_old_version(store: StaffStore) -> None:
+    first = _save(store, "1/QĐ", ["Bản cũ."])
+    revision = store.revision()
+    with pytest.raises(KeyError):
+        _save(store, "1/QĐ", ["Bản mới."], replaces=first + 999)
+    assert [p.text for p in store.passages(first)] == ["Bản cũ."]
+    assert store.revision() == revision
