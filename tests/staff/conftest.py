@@ -11,7 +11,9 @@ from tests.staff.corpus import DOCUMENTS, CorpusDocument, write
 
 
 @pytest.fixture(scope="session")
-def corpus_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[CorpusDocument, Path]]:
+def corpus_files(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[CorpusDocument, Path]]:
     """Every corpus document written once per session as its real file type."""
     folder = tmp_path_factory.mktemp("staff-corpus")
     return {doc.key: (doc, write(doc, folder)) for doc in DOCUMENTS}

@@ -78,7 +78,8 @@ ONE_STOP = CorpusDocument(
                 "theo cơ chế một cửa, một cửa liên thông tại Trung tâm Phục vụ hành chính công "
                 "tỉnh và Bộ phận Một cửa của Ủy ban nhân dân cấp xã.",
                 "Việc tiếp nhận hồ sơ trực tuyến trên Cổng dịch vụ công quốc gia và Hệ thống "
-                "thông tin giải quyết thủ tục hành chính của tỉnh cũng thực hiện theo Quy chế này."]),
+                "thông tin giải quyết thủ tục hành chính của tỉnh cũng thực hiện theo Quy chế "
+                "này."]),
             Article("Đối tượng áp dụng", [
                 "Cán bộ, công chức, viên chức làm việc tại Bộ phận Một cửa các cấp.",
                 "Cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh, Ủy ban nhân dân cấp xã và tổ "

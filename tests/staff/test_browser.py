@@ -50,12 +50,12 @@ def console(tmp_path: Path) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def sign_in(page, console: str, username: str) -> None:
-    page.goto(f"{console}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Tổng quan")
+def sign_in(browser_page, console: str, username: str) -> None:
+    browser_page.goto(f"{console}/login")
+    browser_page.fill("input[name=username]", username)
+    browser_page.fill("input[name=password]", PASSWORD)
+    browser_page.click("button[type=submit]")
+    browser_page.wait_for_selector("text=Tổng quan")
 
 
 def test_upload_ask_and_open_the_cited_article(page, console: str, corpus_files) -> None:  # noqa: F811

@@ -14,7 +14,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "national"
 
 
 def next_month_catalog(folder: Path) -> Path:
-    """The fixture catalog a month later: one procedure removed, one added, one moved to another agency."""
+    """The fixture catalog a month later: one procedure removed, one added, one moved."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(FIXTURES / "details", folder / "details")
     lines = (FIXTURES / "catalog.csv").read_text(encoding="utf-8").splitlines()
