@@ -20,9 +20,9 @@ from bot.content import content
 from bot.knowledge.changes import Diff, SnapshotLog
 from bot.nlu.normalization import fold_diacritics
 from bot.staff.documents import DocumentError, extract
-from bot.staff.index import BM25Index
+from bot.staff.index import BM25Index, segment
 from bot.staff.legal import split
-from bot.staff.procedures import CODE_RE, ProcedureDetail, find_code, procedure_detail
+from bot.staff.procedures import CODE_RE, ProcedureDetail, ProcedureLookup
 from bot.staff.store import DocumentInfo, StaffStore, StoredPassage
 
 # Share of the question's weight a passage must contain to be quoted at all.
@@ -52,6 +52,11 @@ class Answer:
     diff: Diff | None = None
 
 
+def index_text(title: str, number: str, heading: str, text: str) -> str:
+    """What a passage is found by: its own words plus its document's and article's names."""
+    return f"{title}\n{number}\n{heading}\n{text}"
+
+
 def can_see(user: dict[str, Any], document: DocumentInfo) -> bool:
     """Admins see everything; others see documents for all staff or for their department."""
     if user.get("role") == "admin" or not document.department:
@@ -79,6 +84,7 @@ class StaffAssistant:
     def __init__(self, store_location: str | Path, knowledge_db: Path) -> None:
         self.store = StaffStore(store_location)
         self.knowledge_db = knowledge_db
+        self.procedures = ProcedureLookup(knowledge_db)
         self._lock = threading.Lock()
         self._revision = -1
         self._index = BM25Index([])
@@ -102,10 +108,11 @@ class StaffAssistant:
         if not passages:
             raise DocumentError("empty", filename=filename)
         previous = self.store.find_version_of(number, title)
+        terms = [segment(index_text(title, number, p.heading, p.text)) for p in passages]
         document_id = self.store.save(
             title=title, number=number, issued=issued, department=department.strip(),
             filename=Path(filename).name, kind=extracted.kind, data=data, passages=passages,
-            uploaded_by=username, replaces=previous.id if previous else None)
+            uploaded_by=username, replaces=previous.id if previous else None, terms=terms)
         if previous:
             message = content.text("staff.upload_replaced", title=title,
                                    version=previous.version + 1, passages=len(passages))
@@ -128,13 +135,8 @@ class StaffAssistant:
                 return
             documents = {d.id: d for d in self.store.documents()}
             passages = [p for p in self.store.passages() if p.document_id in documents]
-            texts = [self._indexed_text(documents[p.document_id], p) for p in passages]
-            self._index = BM25Index(texts)
+            self._index = BM25Index([p.terms for p in passages])
             self._passages, self._documents, self._revision = passages, documents, revision
-
-    @staticmethod
-    def _indexed_text(document: DocumentInfo, passage: StoredPassage) -> str:
-        return f"{document.title}\n{document.number}\n{passage.heading}\n{passage.text}"
 
     def search(self, question: str, user: dict[str, Any], limit: int = 3) -> list[Hit]:
         self._refresh()
@@ -165,10 +167,10 @@ class StaffAssistant:
         return Answer("passages", content.text("staff.passages_found", count=len(hits)), hits)
 
     def _procedure(self, question: str) -> Answer | None:
-        code = find_code(self.knowledge_db, question)
+        code = self.procedures.find_code(question)
         if code is None:
             return None
-        detail = procedure_detail(self.knowledge_db, code)
+        detail = self.procedures.detail(code)
         if detail is None:
             return Answer("none", content.text("staff.procedure_not_found", code=code))
         text = content.text("staff.procedure_detail", code=code, name=detail.procedure.name)

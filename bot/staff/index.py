@@ -32,10 +32,20 @@ _QUESTION_WORDS = frozenset(
 K1, B = 1.4, 0.6
 
 
-def features(text: str, *, query: bool = False) -> list[str]:
-    """Folded syllables, folded syllable pairs and folded pyvi words of ``text``."""
-    syllables = [fold_diacritics(w).lower() for w in _WORD.findall(text)]
-    words = [fold_diacritics(w).lower() for w in ViTokenizer.tokenize(text).split() if "_" in w]
+def segment(text: str) -> str:
+    """pyvi's word segmentation ("hồ_sơ hợp_lệ"); done once per passage, when it is stored."""
+    return ViTokenizer.tokenize(text)
+
+
+def _syllable(token: str) -> str:
+    token = fold_diacritics(token).lower()
+    return (token.lstrip("0") or "0") if token.isdigit() else token  # "03 tháng" = "3 tháng"
+
+
+def features(segmented: str, *, query: bool = False) -> list[str]:
+    """Folded syllables, folded syllable pairs and folded pyvi words of segmented text."""
+    syllables = [_syllable(w) for w in _WORD.findall(segmented.replace("_", " "))]
+    words = [fold_diacritics(w).lower() for w in segmented.split() if "_" in w]
     out = [s for s in syllables if not (query and s in _QUESTION_WORDS)]
     out += [f"{a} {b}" for a, b in zip(syllables, syllables[1:], strict=False)]
     out += [w for w in words if not (query and w in _QUESTION_WORDS)]
@@ -50,6 +60,8 @@ class Scored:
 
 
 class BM25Index:
+    """Built from segmented texts (see :func:`segment`)."""
+
     def __init__(self, texts: Sequence[str]) -> None:
         self.size = len(texts)
         self._vectorizer = CountVectorizer(analyzer=features, lowercase=False)
@@ -79,7 +91,7 @@ class BM25Index:
         if not self.size:
             return []
         vocabulary = self._vectorizer.vocabulary_
-        terms = features(question, query=True)
+        terms = features(segment(question), query=True)
         if not terms:
             return []
         known = sorted({vocabulary[t] for t in terms if t in vocabulary})

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS staff_passages (
     heading TEXT NOT NULL DEFAULT '',
     chapter TEXT NOT NULL DEFAULT '',
     page INTEGER NOT NULL DEFAULT 1,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    terms TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS staff_passages_document ON staff_passages(document_id);
 CREATE TABLE IF NOT EXISTS staff_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,6 +79,7 @@ class StoredPassage:
     chapter: str
     page: int
     text: str
+    terms: str  # the indexed text, word-segmented (bot.staff.index.segment)
 
 
 class StaffStore:
@@ -145,7 +147,7 @@ class StaffStore:
         return bytes(rows[0][0]) if rows else None
 
     def passages(self, document_id: int | None = None) -> list[StoredPassage]:
-        sql = ("SELECT id, document_id, ordinal, ref, heading, chapter, page, text"
+        sql = ("SELECT id, document_id, ordinal, ref, heading, chapter, page, text, terms"
                " FROM staff_passages")
         if document_id is None:
             return [StoredPassage(*r) for r in self._query(sql + " ORDER BY id")]
@@ -166,8 +168,12 @@ class StaffStore:
 
     def save(self, *, title: str, number: str, issued: str, department: str, filename: str,
              kind: str, data: bytes, passages: list[Passage], uploaded_by: str,
-             replaces: int | None = None) -> int:
-        """Store a document and its passages (replacing document ``replaces``); returns its id."""
+             replaces: int | None = None, terms: Sequence[str] = ()) -> int:
+        """Store a document and its passages (replacing document ``replaces``); returns its id.
+
+        ``terms`` holds each passage's segmented index text, in the same order.
+        """
+        terms = list(terms) or [""] * len(passages)
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         digest = hashlib.sha256(data).hexdigest()
         blob: Any = data
@@ -201,9 +207,9 @@ class StaffStore:
                     document_id = int(cursor.lastrowid)
             cursor.executemany(self._sql(
                 "INSERT INTO staff_passages(document_id, ordinal, ref, heading, chapter, page,"
-                " text) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                [(document_id, p.ordinal, p.ref, p.heading, p.chapter, p.page, p.text)
-                 for p in passages])
+                " text, terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                [(document_id, p.ordinal, p.ref, p.heading, p.chapter, p.page, p.text, t)
+                 for p, t in zip(passages, terms, strict=True)])
             self._bump(cursor)
         return document_id
 
