@@ -29,7 +29,7 @@ _QUESTION_WORDS = frozenset(
     "la gi nao bao nhieu ai dau khong co the nhu thi duoc cho toi minh hay xin hoi vay a "
     "nhi ra sao lau may the_nao bao_nhieu bao_lau".split()
 )
-K1, B = 1.4, 0.6
+K1, B = 1.2, 0.75
 
 
 def segment(text: str) -> str:

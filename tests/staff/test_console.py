@@ -84,7 +84,8 @@ def test_reupload_replaces_and_delete_removes_passages(admin, tmp_path) -> None:
 
 def test_department_documents_stay_in_the_department(app, admin) -> None:
     app.state.users.create("tu_phap", PASSWORD, "viewer")
-    app.state.users.set_department("tu_phap", "Tư pháp")
+    admin.post("/users/tu_phap", {"op": "department", "department": "Tư pháp"})  # Users page
+    assert 'value="Tư pháp"' in admin.get("/users").text
     question = "Bản chính bị tẩy xóa có được chứng thực bản sao điện tử không"
     assert "78/HD-STP" in ask(admin, question)  # admins see every document
     justice = login(TestClient(app), "tu_phap")
@@ -140,6 +141,8 @@ def test_procedure_details_variants_and_changes(app, settings, as_role, tmp_path
     assert "9.000003" in variants and "9.000005" in variants and "9.000004" not in variants
     assert "UBND tỉnh Gia Lai" in variants and "https://example.invalid/p/5" in variants
     assert "Dữ liệu quốc gia nhập lần cuối" in page
+    by_name = ask(console, "chi tiết cấp đổi giấy chứng nhận quyền sử dụng đất")
+    assert "Chi tiết thủ tục 9.000003" in by_name  # the ministry's version among the variants
     assert "Mới có 1 lần nhập" in ask(console, "thủ tục nào mới từ tháng trước")
 
     with SQLiteProcedureStore(settings.knowledge_db) as store:
