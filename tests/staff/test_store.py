@@ -86,3 +86,21 @@ def test_a_failed_replacement_keeps_the_old_version(store: StaffStore) -> None:
         _save(store, "1/QĐ", ["Bản mới."], replaces=first + 999)
     assert [p.text for p in store.passages(first)] == ["Bản cũ."]
     assert store.revision() == revision
+
+
+def test_the_assistant_answers_from_either_database(store: StaffStore, tmp_path,
+                                                    corpus_files) -> None:
+    from bot.staff.assistant import StaffAssistant
+    from tests.staff.corpus import ONE_STOP
+
+    document, path = corpus_files[ONE_STOP.key]
+    staff = StaffAssistant(store.location, tmp_path / "knowledge.db")
+    document_id, _ = staff.upload(filename=path.name, data=path.read_bytes(),
+                                  title=document.title, number=document.number, issued="15/8/2025",
+                                  department="", username="admin")
+    hits = staff.search("hẹn lại ngày trả kết quả được mấy lần", {"role": "viewer"})
+    assert hits[0].passage.ref == "Điều 9, khoản 2"
+    assert staff.store.document(document_id).issued == "2025-08-15"
+    staff.delete(document_id)
+    assert staff.search("hẹn lại ngày trả kết quả được mấy lần", {"role": "viewer"}) == []
+    staff.close()
