@@ -66,6 +66,10 @@ def test_nothing_fitting_is_said_plainly(admin) -> None:
     page = ask(admin, "giá vàng hôm nay bao nhiêu")
     assert "Không tìm thấy đoạn nào phù hợp" in page
     assert "blockquote" not in page
+    assert "Hãy nhập câu hỏi" in ask(admin, "   ")
+    markup = ask(admin, '<script>alert("x")</script>' + "a" * 5000)
+    assert '<script>alert("x")' not in markup and "&lt;script&gt;" in markup
+    assert "Không tìm thấy đoạn nào phù hợp" in markup
 
 
 def test_reupload_replaces_and_delete_removes_passages(admin, tmp_path) -> None:
