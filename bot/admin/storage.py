@@ -67,6 +67,8 @@ class AdminDB:
             columns = {row["name"] for row in conn.execute("PRAGMA table_info(users)")}
             if "department" not in columns:
                 conn.execute("ALTER TABLE users ADD COLUMN department TEXT NOT NULL DEFAULT ''")
+            if "telegram_id" not in columns:  # staff assistant on Telegram (bot/staff/telegram.py)
+                conn.execute("ALTER TABLE users ADD COLUMN telegram_id TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:

@@ -1,18 +1,21 @@
 """The staff assistant pages: "Trợ lý cán bộ" (ask), internal documents, catalog changes.
 
-Every signed-in user may ask; only admins upload or delete documents. A document limited to a
+Every signed-in user may ask (also on the staff Telegram bot, once an admin links their
+Telegram id); only admins upload or delete documents. A document limited to a
 department is invisible (404, not 403: its existence is not revealed) to everyone else but admins.
 """
 
 from __future__ import annotations
 
+import hmac
+import json
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.admin.auth import checked_form, requires
@@ -22,6 +25,8 @@ from bot.knowledge.changes import FIELD_LABELS
 from bot.staff.assistant import StaffAssistant, can_see
 from bot.staff.documents import MAX_BYTES, DocumentError
 from bot.staff.store import DocumentInfo
+from bot.staff.telegram import StaffTelegram
+from bot.staff.telegram import render as render_telegram
 
 _MEDIA = {"pdf": "application/pdf",
           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -130,6 +135,31 @@ async def changes_page(request: Request) -> Response:
                   need_two=content.text("staff.changes_need_two", count=len(snapshots)))
 
 
+async def telegram_webhook(request: Request) -> Response:
+    """Updates of the staff Telegram bot: linked staff get the same answers as on /staff."""
+    bot = StaffTelegram.from_env()
+    if not bot.enabled:
+        raise HTTPException(404)
+    sent = request.headers.get("x-telegram-bot-api-secret-token", "")
+    if not hmac.compare_digest(sent, bot.secret):
+        raise HTTPException(403, "Sai mã bí mật của webhook.")
+    try:
+        update = json.loads(await request.body())
+        message = update.get("message") or {}
+        sender, chat = message["from"]["id"], message["chat"]["id"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return JSONResponse({"ok": True})  # not a text message from a person: nothing to do
+    text = str(message.get("text") or "")
+    user = request.app.state.users.by_telegram(str(sender))
+    if user is None:
+        reply = content.text("staff.telegram_not_linked", telegram_id=sender)
+    else:
+        answer = await run_in_threadpool(_assistant(request).ask, text, user)
+        reply = render_telegram(answer, bot.console_url)
+    await run_in_threadpool(bot.send, chat, reply)
+    return JSONResponse({"ok": True})
+
+
 routes = [
     Route("/staff", ask_page),
     Route("/staff/documents", documents_page, methods=["GET"]),
@@ -138,4 +168,5 @@ routes = [
     Route("/staff/documents/{document_id:int}/file", document_file),
     Route("/staff/documents/{document_id:int}/delete", delete, methods=["POST"]),
     Route("/staff/changes", changes_page),
+    Route("/staff/telegram/webhook", telegram_webhook, methods=["POST"]),
 ]
