@@ -84,6 +84,7 @@ def _pdf(filename: str, data: bytes) -> list[Page]:
 def _docx(filename: str, data: bytes) -> list[Page]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
@@ -91,10 +92,14 @@ def _docx(filename: str, data: bytes) -> list[Page]:
         raise DocumentError("corrupt", filename=filename, kind="DOCX") from error
     except Exception as error:  # lxml raises its own XMLSyntaxError family on broken XML
         raise DocumentError("corrupt", filename=filename, kind="DOCX") from error
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+    lines: list[str] = []
+    # Paragraphs and tables in reading order: fee tables belong to the article they sit in.
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        else:
+            lines.extend(" | ".join(cell.text.strip() for cell in row.cells)
+                         for row in block.rows)
     return [Page(1, "\n".join(lines))]
 
 

@@ -84,3 +84,21 @@ def test_size_limit_is_what_the_message_says() -> None:
     with pytest.raises(DocumentError) as caught:
         extract("a.txt", b"a" * (MAX_BYTES + 1))
     assert f"{MAX_BYTES // 2**20} MB" in caught.value.message
+
+
+def test_docx_tables_stay_in_their_article(tmp_path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Điều 1. Mức thu lệ phí")
+    document.add_paragraph("Mức thu như bảng sau:")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Khai sinh quá hạn", "8.000 đồng"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Trích lục hộ tịch", "8.000 đồng"
+    document.add_paragraph("Điều 2. Hiệu lực thi hành")
+    document.add_paragraph("Nghị quyết có hiệu lực từ ngày ký.")
+    path = tmp_path / "bang.docx"
+    document.save(str(path))
+    passages = {p.ref: p.text for p in split(extract(path.name, path.read_bytes()).pages)}
+    assert "Trích lục hộ tịch | 8.000 đồng" in passages["Điều 1"]
+    assert "8.000" not in passages["Điều 2"]
