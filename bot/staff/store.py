@@ -113,6 +113,12 @@ class StaffStore:
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         with self._lock:
+            if self.postgres and self._db.closed:
+                # The server dropped us (restart, failover): the failed call closed the
+                # connection, this one opens a new one.
+                import psycopg2
+
+                self._db = psycopg2.connect(self.location)
             cursor = self._db.cursor()
             try:
                 yield cursor

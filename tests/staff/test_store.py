@@ -104,3 +104,22 @@ def test_the_assistant_answers_from_either_database(store: StaffStore, tmp_path,
     staff.delete(document_id)
     assert staff.search("hẹn lại ngày trả kết quả được mấy lần", {"role": "viewer"}) == []
     staff.close()
+
+
+def test_postgresql_store_reconnects_after_the_server_drops_it(postgres, tmp_path) -> None:
+    schema = f"staff_{uuid.uuid4().hex[:10]}"
+    with psycopg2.connect(**PG) as connection, connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    store = StaffStore(f"postgresql://{PG['user']}:{PG['password']}@{PG['host']}/{PG['dbname']}"
+                       f"?options=-csearch_path%3D{schema}")
+    try:
+        backend = store._db.get_backend_pid()
+        with psycopg2.connect(**PG) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        with pytest.raises(psycopg2.Error):
+            store.revision()  # the dropped connection fails once...
+        assert store.revision() == 0  # ...and the next call works again
+    finally:
+        store.close()
+        with psycopg2.connect(**PG) as connection, connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA {schema} CASCADE")
