@@ -220,7 +220,14 @@ def report(results: list[Result], refusals, passages: int, documents: int,
               "same procedure name also counts (provincial variants share their text). Latency "
               "is the whole `StaffAssistant.ask` call: routing, BM25 over the sparse matrix, "
               "department filtering, and reading the passages; the index is rebuilt only when "
-              "a document is uploaded or deleted.", ""]
+              "a document is uploaded or deleted.", "",
+              "Why hit@1 is lower on the generated notes: every article of a note carries the "
+              "procedure's long name in its heading, so the name outweighs the one word that "
+              "tells the articles apart (\"điều kiện\"); the right article is still in the top "
+              "three. Corpus misses are paraphrases sharing few words with the text (\"không "
+              "đến nhận\" vs \"chưa được nhận\"): the assistant then quotes a neighbour or says "
+              "nothing fits, it never makes an answer up. Index build is a one-off per upload "
+              "or deletion; pyvi segmentation runs at upload time, once per passage.", ""]
     return "\n".join(lines)
 
 
