@@ -31,6 +31,7 @@ from actions.procedure_text import (
     not_found_text,
     unavailable_text,
 )
+from actions.typed import typed_text
 from bot.knowledge.resolve import Resolution, name_in
 from bot.knowledge.runtime import knowledge, reset_knowledge
 from bot.knowledge.search import ProcedureSearch
@@ -48,7 +49,7 @@ MIN_SWITCH_WORDS = 2
 
 
 def _text(tracker: Tracker) -> str:
-    text = (tracker.latest_message or {}).get("text") or ""
+    text = typed_text(tracker)
     return "" if text.startswith("/") else text  # a button payload carries entities, not words
 
 

@@ -413,3 +413,16 @@ def test_odd_messages_get_a_polite_answer_quickly(fixture_db, ask, text):
 def test_a_procedure_named_at_the_start_of_a_huge_message_is_found(fixture_db, ask):
     events, _ = ask("giấy nuôi ong " + "xin cảm ơn " * 10_000, "ask_procedure")
     assert events == [SlotSet("current_procedure", "9.990001")]
+
+
+def test_facets_are_read_from_the_text_as_typed(curated_db):
+    """The NLU leaves a folded text in latest_message; accents decide "phí" (fee) vs "phi"."""
+    from rasa_sdk import Tracker
+
+    message = {"text": "phi lam ly lich tu phap bao nhieu",
+               "intent": {"name": "ask_fee", "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "text": "phí làm lý lịch tư pháp bao nhiêu", "parse_data": message}]
+    tracker = Tracker("citizen", {}, message, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerProcedure().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"].startswith("Lệ phí thủ tục Cấp Phiếu Lý lịch tư pháp")
