@@ -49,7 +49,7 @@ def test_zalo_citizen_talks_to_staff_then_the_bot_again(bo_stack: BackOfficeStac
     bo_stack.office(open_=True)
     user = new_id(346845883529197000)
     zalo_say(bo_stack, user, "cho tôi gặp nhân viên")
-    zalo_wait(bo_stack, user, "vị trí số 1 trong hàng chờ")
+    zalo_wait(bo_stack, user, "trong hàng chờ")
     item = handover_of(bo_stack, user)
     assert item and item["status"] == QUEUED and item["channel"] == "zalo"
 
@@ -148,3 +148,45 @@ def test_a_viewer_cannot_reply_take_or_change_tickets(bo_stack: BackOfficeStack)
     assert bo_stack.store.ticket(ticket["code"])["status"] == "new"
     detail = session.get(f"{bo_stack.console}/tickets/{ticket['code']}").text
     assert 'id="update"' not in detail
+
+
+def test_web_chat_citizen_sees_the_staff_reply(bo_stack: BackOfficeStack, browser) -> None:
+    bo_stack.office(open_=True)
+    chat = browser.new_page(viewport={"width": 420, "height": 760})
+    chat.set_default_timeout(30_000)
+    chat.goto(f"{bo_stack.rasa}/webhooks/web/chat")
+    chat.wait_for_selector(".dvc-input")
+    chat.fill(".dvc-input", "gặp nhân viên")
+    chat.press(".dvc-input", "Enter")
+    chat.wait_for_selector(".dvc-msg[data-from=bot] >> text=hàng chờ")
+    session = chat.evaluate("localStorage.getItem('dvc-chat-session')")
+    item = handover_of(bo_stack, session)
+    assert item and item["channel"] == "web"
+
+    page = staff_page(browser, bo_stack, "can_bo_2")
+    page.goto(f"{bo_stack.console}/handover/{item['id']}")
+    page.click("#take button")
+    page.wait_for_selector("text=Đã nhận cuộc trò chuyện.")
+    answer = "Chào bạn, mình là cán bộ hỗ trợ trực tuyến."
+    page.fill("#reply textarea", answer)
+    page.click("#reply button")
+    page.wait_for_selector("text=Đã gửi.")
+    chat.wait_for_selector(f".dvc-msg[data-from=bot] >> text={answer}")
+    screenshot(chat, "backoffice-webchat.png")
+    page.click("#close button")
+    page.wait_for_selector("text=Đã kết thúc")
+    chat.wait_for_selector(".dvc-msg[data-from=bot] >> text=Bạn đánh giá sự hỗ trợ")
+    page.close()
+    chat.close()
+
+
+def test_two_misunderstandings_in_a_row_join_the_queue(bo_stack: BackOfficeStack) -> None:
+    bo_stack.office(open_=True)
+    sender = f"rest-fallback-{time.monotonic_ns()}"
+    first = bo_stack.rest("qxzv wplk mmrt", sender)
+    assert any("chưa" in r and "hiểu" in r for r in first), first
+    assert bo_stack.rest("/out_of_scope", sender)  # "none of these": asked to rephrase
+    replies = bo_stack.rest("zzkq vvbn ttpl", sender)
+    assert any("hàng chờ" in r for r in replies), replies
+    item = handover_of(bo_stack, sender)
+    assert item["status"] == QUEUED and item["reason"] == "fallback"
