@@ -72,9 +72,11 @@ class RasaConversations:
         self._call("POST", self._path(sender_id) + "/tracker/events", params, events)
 
     def execute(self, sender_id: str, action: str) -> None:
-        """Run an action; its messages go to the citizen's latest channel."""
+        """Run an action; its messages go to the citizen's latest channel. Then listen, as Rasa's
+        own loop would: rules expect `action_listen` before the citizen's next message."""
         self._call("POST", self._path(sender_id) + "/execute", {"output_channel": "latest"},
                    {"name": action})
+        self.append(sender_id, [{"event": "action", "name": "action_listen"}])
 
     def send(self, sender_id: str, text: str, staff: str) -> None:
         self.append(sender_id, [{"event": "bot", "text": text, "metadata": {"staff": staff}}],
