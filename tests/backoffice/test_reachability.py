@@ -7,6 +7,9 @@ import time
 from bot.admin.views.tickets import mask
 from bot.backoffice.config import load_schedule
 from bot.channels.push import ZALO_FREE_REPLIES, reachability
+from tests.support.servers import ROOT
+
+SHIPPED = ROOT / "settings" / "province.yml"
 
 
 def tracker(channel: str, user_age: float, bots_after: int = 0) -> dict:
@@ -41,7 +44,7 @@ def test_contacts_are_masked_for_lists() -> None:
 
 
 def test_shipped_schedule_has_office_hours_and_fixed_holidays() -> None:
-    schedule = load_schedule()
+    schedule = load_schedule(SHIPPED)
     assert schedule.periods["mon"] and not schedule.periods["sun"]
     assert "09-02" in schedule.holidays and schedule.queue_timeout_minutes > 0
 
@@ -49,7 +52,7 @@ def test_shipped_schedule_has_office_hours_and_fixed_holidays() -> None:
 def test_office_hours_weekends_and_holidays() -> None:
     from datetime import datetime
 
-    schedule = load_schedule()
+    schedule = load_schedule(SHIPPED)
     at = lambda text: datetime.fromisoformat(text + "+07:00")  # noqa: E731
     assert schedule.is_open(at("2026-12-07T09:00"))  # Monday morning
     assert not schedule.is_open(at("2026-12-07T12:00"))  # lunch break
