@@ -29,7 +29,8 @@ from bot.backoffice.config import Category, load_categories, load_schedule
 from bot.backoffice.store import Store, normalise_code
 from bot.content import content
 
-DESCRIPTION_LIMIT = 1500  # below the channels' 2,000-character input cap, so overlong text is noticed
+# Below the channels' 2,000-character input cap, so that overlong text is noticed.
+DESCRIPTION_LIMIT = 1500
 PLACE_LIMIT = 300
 MIN_DESCRIPTION = 10
 NOT_GIVEN = "-"
