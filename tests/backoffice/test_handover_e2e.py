@@ -194,3 +194,32 @@ def test_two_misunderstandings_in_a_row_join_the_queue(bo_stack: BackOfficeStack
     assert any("hàng chờ" in r for r in replies), replies
     item = handover_of(bo_stack, sender)
     assert item["status"] == QUEUED and item["reason"] == "fallback"
+
+
+def test_a_console_restart_mid_handover_loses_nothing(bo_stack: BackOfficeStack,
+                                                      tmp_path) -> None:
+    """A second console on the same database and Rasa picks up where the first left off."""
+    from starlette.testclient import TestClient
+
+    from bot.admin.app import create_app
+    from bot.admin.settings import AdminSettings
+    from tests.admin.conftest import copy_project, login
+
+    bo_stack.office(open_=True)
+    sender = f"rest-restart-{time.monotonic_ns()}"
+    bo_stack.rest("gặp nhân viên", sender)
+    item = handover_of(bo_stack, sender)
+    settings = AdminSettings(root=copy_project(tmp_path / "project", sample=False), env="test",
+                             rasa_url=bo_stack.rasa, secret_key="restart-test")
+    first = create_app(settings)
+    first.state.users.create("can_bo", PASSWORD, "editor")
+    assert first.state.desk.take(item["id"], "can_bo").ok
+    del first  # the console stops mid-handover
+
+    second = create_app(settings)
+    console = login(TestClient(second), "can_bo")
+    assert sender in console.get("/handover").text
+    answer = console.post(f"/handover/{item['id']}/reply", {"text": "Tôi vẫn ở đây."})
+    assert answer.status_code == 200 and "REST" in answer.text  # recorded; REST has no push
+    assert "Tôi vẫn ở đây." in bo_stack.bot_texts(sender)
+    assert bo_stack.rest("còn ai không", sender) == []  # still paused: the bot stays silent
