@@ -430,8 +430,11 @@ class ActionTicketStatus(Action):
                          tracker.latest_message.get("text") or ""])
         code = normalise_code(text)
         if code is None:
-            utter(dispatcher, "status_ask_code")
-            return []
+            mine = store().tickets_of(tracker.sender_id, limit=3)
+            if not mine:
+                utter(dispatcher, "status_ask_code")
+                return []
+            code = mine[0]["code"]  # "phản ánh của tôi tới đâu rồi": the latest one
         ticket = store().ticket(code)
         if ticket is None:
             utter(dispatcher, "status_not_found", code=code)

@@ -268,6 +268,13 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings().all()]
 
+    def tickets_of(self, sender_id: str, limit: int = 3) -> list[dict[str, Any]]:
+        """The sender's latest tickets, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(tickets).where(tickets.c.sender_id == sender_id)
+                                .order_by(tickets.c.id.desc()).limit(limit)).mappings().all()
+        return [dict(r) for r in rows]
+
     def ticket_history(self, ticket_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(ticket_events).where(

@@ -98,6 +98,8 @@ def test_ticket_codes_status_moves_and_filters(store: Store) -> None:
     assert code not in {t["code"] for t in store.tickets(TicketFilter(status="new"))}
     assert store.tickets(TicketFilter(date_from="2000-01-01", date_to="2000-01-02")) == []
     assert store.ticket("PA-0000-0000") is None
+    assert [t["code"] for t in store.tickets_of(owner, limit=2)] == sorted(codes)[::-1][:2]
+    assert store.tickets_of(sender()) == []
 
 
 def test_codes_are_read_from_free_text() -> None:

@@ -68,6 +68,8 @@ def test_telegram_report_is_followed_and_its_status_change_notified(bo_stack: Ba
 
     answer = tg_say(bo_stack, chat, f"phản ánh {code} tới đâu rồi", "đang xử lý")
     assert "Đã chuyển đội vệ sinh môi trường phường." in answer
+    answer = tg_say(bo_stack, chat, "phản ánh của tôi tới đâu rồi", f"Phản ánh {code} (")
+    assert "đang xử lý" in answer  # without a code: the sender's latest ticket
 
     # Someone else with the code sees the status only; forged codes are not found.
     other = f"rest-other-{time.monotonic_ns()}"
