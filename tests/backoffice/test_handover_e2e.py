@@ -74,7 +74,11 @@ def test_zalo_citizen_talks_to_staff_then_the_bot_again(bo_stack: BackOfficeStac
     question = "tôi muốn đăng ký khai sinh cho con"
     zalo_say(bo_stack, user, question)
     page.wait_for_selector(f"#history >> text={question}")
-    time.sleep(3)
+    markup = '<img src=x onerror="window.hacked=1">'
+    zalo_say(bo_stack, user, markup)
+    bo_stack.wait(lambda: markup in page.text_content("#history"), "the markup, as text")
+    assert page.locator("#history img").count() == 0
+    time.sleep(2)
     assert len(zalo_texts(bo_stack, user)) == before, zalo_texts(bo_stack, user)[before:]
     screenshot(page, "backoffice-conversation.png")
 
