@@ -227,3 +227,10 @@ def test_a_console_restart_mid_handover_loses_nothing(bo_stack: BackOfficeStack,
     assert answer.status_code == 200 and "REST" in answer.text  # recorded; REST has no push
     assert "Tôi vẫn ở đây." in bo_stack.bot_texts(sender)
     assert bo_stack.rest("còn ai không", sender) == []  # still paused: the bot stays silent
+
+    second.state.users.create("can_bo_2", PASSWORD, "editor")
+    console.post(f"/handover/{item['id']}/transfer", {"to": "can_bo_2"})
+    assert bo_stack.store.handover(item["id"])["agent"] == "can_bo_2"
+    refused = console.post(f"/handover/{item['id']}/reply", {"text": "Còn tôi nữa."})
+    assert "Bạn không phụ trách" in refused.text
+    assert "Còn tôi nữa." not in bo_stack.bot_texts(sender)
