@@ -139,7 +139,10 @@ class ActionHandoverTimeout(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: DomainDict) -> list[EventType]:
-        utter(dispatcher, "timeout")
+        if load_schedule().is_open():
+            utter(dispatcher, "timeout")
+        else:  # the office closed while the citizen waited
+            dispatcher.utter_message(text=closed_hours_text())
         utter(dispatcher, "ask_contact")
         # Run through the HTTP API, outside a prediction loop: start the form by hand.
         return [SlotSet("ticket_contact", None), SlotSet("ticket_cancelled", None),
@@ -209,8 +212,8 @@ class ActionSubmitContact(Action):
         if not contact or contact == NOT_GIVEN:
             utter(dispatcher, "contact_skipped")
             return [SlotSet("ticket_contact", None)]
-        timed_out = any(e.get("event") == "user" and (e.get("parse_data") or {}).get(
-            "intent", {}).get("name") == "handover_timeout" for e in tracker.events[-30:])
+        timed_out = any(e.get("event") == "action" and e.get("name") == "action_handover_timeout"
+                        for e in tracker.events[-30:])
         reason = content.text("backoffice.reason_timeout" if timed_out
                               else "backoffice.reason_closed")
         ticket = store().create_ticket(

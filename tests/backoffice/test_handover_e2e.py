@@ -121,7 +121,19 @@ def test_nobody_takes_the_chat_in_time(bo_stack: BackOfficeStack) -> None:
     bo_stack.wait(lambda: any("các cán bộ đều đang bận" in t for t in bo_stack.bot_texts(sender)),
                   "the timeout message", timeout=30)
     assert handover_of(bo_stack, sender)["status"] == EXPIRED
-    replies = bo_stack.rest("bỏ qua", sender)
+    replies = bo_stack.rest("lan@example.com", sender)
+    ticket = bo_stack.store.ticket(CODE.search(" ".join(replies)).group(0))
+    assert ticket["contact"] == "lan@example.com" and "chờ quá lâu" in ticket["description"]
+    assert "alo có ai không" in ticket["description"]
+
+    # Waiting when the office closes: told the hours; "bỏ qua" leaves no contact.
+    later = f"rest-timeout-{time.monotonic_ns()}"
+    bo_stack.office(open_=True)
+    bo_stack.rest("gặp nhân viên", later)
+    bo_stack.office(open_=False)
+    bo_stack.wait(lambda: any("ngoài giờ làm việc" in t for t in bo_stack.bot_texts(later)),
+                  "the closed-office message", timeout=30)
+    replies = bo_stack.rest("bỏ qua", later)
     assert any("gặp nhân viên\" lại trong giờ làm việc" in r for r in replies), replies
     bo_stack.office(open_=True)
 
