@@ -63,8 +63,7 @@ class SecurityHeaders:
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Runs the back-office sweeper (queue timeouts) while the console serves."""
-    every = float(os.environ.get("BACKOFFICE_SWEEP_SECONDS") or 15)
-    task = asyncio.create_task(app.state.desk.sweep_forever(every))
+    task = asyncio.create_task(app.state.desk.sweep_forever(app.state.sweep_seconds))
     yield
     task.cancel()
 
@@ -111,4 +110,5 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.procedures = ProcedureAdmin(settings, db)
     app.state.desk = Desk(Store(database_url(settings.var_dir / "backoffice.db")),
                           RasaConversations(settings.rasa_url, settings.rasa_token))
+    app.state.sweep_seconds = float(os.environ.get("BACKOFFICE_SWEEP_SECONDS") or 15)
     return app

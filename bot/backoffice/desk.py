@@ -9,9 +9,17 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from bot.backoffice.config import load_schedule
+from actions.province import config_path
+from bot.backoffice.config import (
+    Category,
+    Schedule,
+    categories_path,
+    load_categories,
+    load_schedule,
+)
 from bot.backoffice.store import ACTIVE, QUEUED, Store, TransitionError
 from bot.channels.push import PushError, RasaConversations, reachability
 from bot.content import content
@@ -27,9 +35,20 @@ class Outcome:
 
 
 class Desk:
-    def __init__(self, store: Store, rasa: RasaConversations) -> None:
+    def __init__(self, store: Store, rasa: RasaConversations, schedule_file: Path | None = None,
+                 categories_file: Path | None = None) -> None:
         self.store = store
         self.rasa = rasa
+        # Fixed when the console starts (from $PROVINCE_CONFIG / $TICKET_CATEGORIES or the
+        # defaults); the files themselves are re-read on every use.
+        self.schedule_file = schedule_file or config_path()
+        self.categories_file = categories_file or categories_path()
+
+    def schedule(self) -> Schedule:
+        return load_schedule(self.schedule_file)
+
+    def categories(self) -> list[Category]:
+        return load_categories(self.categories_file)
 
     def _push(self, sender_id: str, text: str, staff: str) -> Outcome:
         try:
@@ -92,7 +111,7 @@ class Desk:
 
     def expire_waiting(self, now: float | None = None) -> list[int]:
         """Queued chats past the timeout, or waiting when the office closes: offer a callback."""
-        schedule = load_schedule()
+        schedule = self.schedule()
         now = now or time.time()
         limit = schedule.queue_timeout_minutes * 60
         expired = []

@@ -50,6 +50,7 @@ class BackOfficeStack:
     store: Store
     console: str
     province: Path
+    env: dict[str, str]
 
     @property
     def rasa(self) -> str:
@@ -84,10 +85,20 @@ class BackOfficeStack:
         raise AssertionError(f"timed out waiting for {what}")
 
 
-def _start_console(settings: AdminSettings) -> tuple[Any, threading.Thread, str]:
+def console_app(settings: AdminSettings, env: dict[str, str]) -> Any:
+    """The console, reading the test's province, categories and database (fixed at creation,
+    so the environment is patched only while it is created)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        return create_app(settings)
+
+
+def _start_console(settings: AdminSettings, env: dict[str, str]
+                   ) -> tuple[Any, threading.Thread, str]:
     import uvicorn
 
-    app = create_app(settings)
+    app = console_app(settings, env)
     app.state.users.set_password("admin", PASSWORD)
     for name, role in (("can_bo", "editor"), ("can_bo_2", "editor"), ("xem", "viewer")):
         app.state.users.create(name, PASSWORD, role)
@@ -134,25 +145,22 @@ def bo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackOfficeSta
     }
     path = workdir / "credentials.yml"
     path.write_text(json.dumps(credentials, indent=2))
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in env.items():
-            patch.setenv(key, value)  # the console runs in this process
-        stack = BackOfficeStack(ChannelStack(None, zalo, telegram, token_file),  # type: ignore
-                                Store(database), "", province)
-        stack.office(open_=True)
-        rasa = start_stack(workdir / "stack", credentials=path, env=env)
-        stack.channels.rasa = rasa
-        settings = AdminSettings(root=copy_project(workdir / "project", sample=False),
-                                 env="test", rasa_url=rasa.rasa_url, secret_key="bo-test")
-        server, thread, stack.console = _start_console(settings)
-        try:
-            yield stack
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
-            rasa.stop()
-            zalo.stop()
-            telegram.stop()
+    stack = BackOfficeStack(ChannelStack(None, zalo, telegram, token_file),  # type: ignore
+                            Store(database), "", province, env)
+    stack.office(open_=True)
+    rasa = start_stack(workdir / "stack", credentials=path, env=env)
+    stack.channels.rasa = rasa
+    settings = AdminSettings(root=copy_project(workdir / "project", sample=False),
+                             env="test", rasa_url=rasa.rasa_url, secret_key="bo-test")
+    server, thread, stack.console = _start_console(settings, env)
+    try:
+        yield stack
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        rasa.stop()
+        zalo.stop()
+        telegram.stop()
 
 
 @pytest.fixture(scope="session")

@@ -217,9 +217,9 @@ def test_a_console_restart_mid_handover_loses_nothing(bo_stack: BackOfficeStack,
     """A second console on the same database and Rasa picks up where the first left off."""
     from starlette.testclient import TestClient
 
-    from bot.admin.app import create_app
     from bot.admin.settings import AdminSettings
     from tests.admin.conftest import copy_project, login
+    from tests.backoffice.conftest import console_app
 
     bo_stack.office(open_=True)
     sender = f"rest-restart-{time.monotonic_ns()}"
@@ -227,12 +227,12 @@ def test_a_console_restart_mid_handover_loses_nothing(bo_stack: BackOfficeStack,
     item = handover_of(bo_stack, sender)
     settings = AdminSettings(root=copy_project(tmp_path / "project", sample=False), env="test",
                              rasa_url=bo_stack.rasa, secret_key="restart-test")
-    first = create_app(settings)
+    first = console_app(settings, bo_stack.env)
     first.state.users.create("can_bo", PASSWORD, "editor")
     assert first.state.desk.take(item["id"], "can_bo").ok
     del first  # the console stops mid-handover
 
-    second = create_app(settings)
+    second = console_app(settings, bo_stack.env)
     console = login(TestClient(second), "can_bo")
     assert sender in console.get("/handover").text
     answer = console.post(f"/handover/{item['id']}/reply", {"text": "Tôi vẫn ở đây."})

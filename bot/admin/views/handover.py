@@ -15,7 +15,6 @@ from starlette.routing import Route
 
 from bot.admin.auth import checked_form, has_role, requires
 from bot.admin.web import actor, back, flash, render
-from bot.backoffice.config import load_schedule
 from bot.backoffice.desk import Desk
 from bot.backoffice.store import ACTIVE, CLOSED, EXPIRED, QUEUED
 from bot.channels.push import PushError, reachability
@@ -79,7 +78,7 @@ async def queue_page(request: Request) -> Response:
         item["waited"] = _minutes(item["created_at"])
     for item in active:
         item["waited"] = _minutes(item["taken_at"])
-    schedule = load_schedule()
+    schedule = _desk(request).schedule()
     return render(request, "handover_queue.html", waiting=waiting, active=active, recent=recent,
                   labels=STATUS_LABELS, open_now=schedule.is_open(), hours=schedule.describe(),
                   timeout=schedule.queue_timeout_minutes)

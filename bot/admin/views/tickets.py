@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from bot.admin.auth import checked_form, has_role, requires
 from bot.admin.web import actor, back, flash, render
-from bot.backoffice.config import Category, load_categories, save_categories
+from bot.backoffice.config import Category, save_categories
 from bot.backoffice.store import TICKET_STATUSES, TRANSITIONS, TicketFilter, TransitionError
 
 STATUS_LABELS = {"new": "Mới", "in_progress": "Đang xử lý", "resolved": "Đã xử lý",
@@ -55,9 +55,10 @@ async def ticket_list(request: Request) -> Response:
         date_to=params.get("date_to", "") if DATE.match(params.get("date_to", "")) else "",
     )
     rows = await run_in_threadpool(request.app.state.desk.store.tickets, filters)
+    categories = request.app.state.desk.categories()
     return render(request, "tickets.html", tickets=[_view(t, False) for t in rows],
-                  filters=filters, labels=STATUS_LABELS, categories=load_categories(),
-                  titles={c.key: c.title for c in load_categories()})
+                  filters=filters, labels=STATUS_LABELS, categories=categories,
+                  titles={c.key: c.title for c in categories})
 
 
 def _ticket(request: Request) -> dict[str, Any]:
@@ -78,7 +79,7 @@ async def ticket_page(request: Request) -> Response:
     return render(request, "ticket.html", ticket=_view(ticket, has_role(user["role"], "editor")),
                   history=history, labels=STATUS_LABELS, staff=staff,
                   moves=sorted(TRANSITIONS[ticket["status"]]),
-                  titles={c.key: c.title for c in load_categories()})
+                  titles={c.key: c.title for c in request.app.state.desk.categories()})
 
 
 @requires("editor")
@@ -110,14 +111,14 @@ async def ticket_update(request: Request) -> Response:
 
 @requires("viewer")
 async def categories_page(request: Request) -> Response:
-    return render(request, "ticket_categories.html", categories=load_categories())
+    return render(request, "ticket_categories.html", categories=request.app.state.desk.categories())
 
 
 @requires("admin")
 async def categories_save(request: Request) -> Response:
     """One category per line: `key | title`, with `| callback` on the callback category."""
     form = await checked_form(request)
-    before = load_categories()
+    before = request.app.state.desk.categories()
     categories: list[Category] = []
     for number, line in enumerate(str(form.get("categories", "")).splitlines(), 1):
         if not line.strip():
@@ -136,7 +137,8 @@ async def categories_save(request: Request) -> Response:
         flash(request, "Danh sách trống, trùng mã, hoặc bỏ mất mã đang có phản ánh dùng: "
                        + ", ".join(missing), "error")
         return back("/tickets/categories")
-    await run_in_threadpool(save_categories, categories)
+    await run_in_threadpool(save_categories, categories,
+                            request.app.state.desk.categories_file)
     request.app.state.db.audit(actor(request), "ticket.categories", "ticket_categories.yml",
                                [c.__dict__ for c in before], [c.__dict__ for c in categories])
     flash(request, "Đã lưu danh mục phản ánh.")
