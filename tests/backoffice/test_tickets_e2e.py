@@ -13,6 +13,7 @@ from tests.channels.conftest import new_id
 from tests.channels.test_telegram_e2e import post, update
 
 pytestmark = pytest.mark.e2e
+PHOTO = "https://example.org/anh/rac-ngo-12.jpg"
 
 
 def tg_texts(stack: BackOfficeStack, chat: str) -> list[str]:
@@ -37,15 +38,17 @@ def test_telegram_report_is_followed_and_its_status_change_notified(bo_stack: Ba
     tg_say(bo_stack, chat, "x" * 5000, "dài quá 1500 ký tự")
     tg_say(bo_stack, chat, "Rác đổ <b>bừa bãi</b> ở đầu ngõ 12 đã ba ngày", "xảy ra ở đâu")
     tg_say(bo_stack, chat, "ngõ 12 phố Huế, phường Hai Bà Trưng", "ảnh")
-    tg_say(bo_stack, chat, "bỏ qua", "số điện thoại hoặc email")
-    summary = tg_say(bo_stack, chat, "bỏ qua", "Gửi phản ánh này?")
-    assert "Rác đổ bừa bãi ở đầu ngõ 12 đã ba ngày" in summary
+    tg_say(bo_stack, chat, "ảnh đây", "chưa nhận được đường link ảnh")
+    tg_say(bo_stack, chat, PHOTO, "số điện thoại hoặc email")
+    tg_say(bo_stack, chat, "gọi tôi nhé", "chưa đúng")
+    summary = tg_say(bo_stack, chat, "0912 345 678", "Gửi phản ánh này?")
+    assert "Rác đổ bừa bãi ở đầu ngõ 12 đã ba ngày" in summary and "0912345678" in summary
     created = tg_say(bo_stack, chat, "đồng ý", "Mã phản ánh của bạn")
     code = CODE.search(created).group(0)
     ticket = bo_stack.store.ticket(code)
     assert ticket["category"] == "moi-truong" and ticket["channel"] == "telegram"
     assert ticket["description"] == "Rác đổ bừa bãi ở đầu ngõ 12 đã ba ngày"
-    assert ticket["contact"] == "" and ticket["photo"] == ""
+    assert ticket["contact"] == "0912345678" and ticket["photo"] == PHOTO
 
     page = staff_page(browser, bo_stack)
     page.goto(f"{bo_stack.console}/tickets?status=new&category=moi-truong")
@@ -58,6 +61,8 @@ def test_telegram_report_is_followed_and_its_status_change_notified(bo_stack: Ba
     assert page.text_content("#ticket-status") == "Đang xử lý"
     screenshot(page, "backoffice-ticket.png")
     page.goto(f"{bo_stack.console}/tickets")
+    listed = page.text_content("#tickets")
+    assert "0912***678" in listed and "0912345678" not in listed  # masked in the list
     screenshot(page, "backoffice-tickets.png")
     page.close()
 
@@ -75,7 +80,7 @@ def test_telegram_report_is_followed_and_its_status_change_notified(bo_stack: Ba
     other = f"rest-other-{time.monotonic_ns()}"
     replies = " ".join(bo_stack.rest(f"phản ánh {code.lower()} tới đâu rồi", other))
     assert f"Phản ánh {code}: đang xử lý." in replies
-    assert "ngõ 12" not in replies and "vệ sinh" not in replies
+    assert "ngõ 12" not in replies and "vệ sinh" not in replies and "0912" not in replies
     replies = " ".join(bo_stack.rest("phản ánh PA-9912-9999 tới đâu rồi", other))
     assert "Không tìm thấy phản ánh có mã PA-9912-9999" in replies
 
