@@ -168,7 +168,7 @@ def test_a_viewer_cannot_reply_take_or_change_tickets(bo_stack: BackOfficeStack)
 
 def test_web_chat_citizen_sees_the_staff_reply(bo_stack: BackOfficeStack, browser) -> None:
     bo_stack.office(open_=True)
-    chat = browser.new_page(viewport={"width": 420, "height": 760})
+    chat = browser.new_page(viewport={"width": 420, "height": 640})
     chat.set_default_timeout(30_000)
     chat.goto(f"{bo_stack.rasa}/webhooks/web/chat")
     chat.wait_for_selector(".dvc-input")
@@ -188,7 +188,7 @@ def test_web_chat_citizen_sees_the_staff_reply(bo_stack: BackOfficeStack, browse
     page.click("#reply button")
     page.wait_for_selector("text=Đã gửi.")
     chat.wait_for_selector(f".dvc-msg[data-from=bot] >> text={answer}")
-    screenshot(chat, "backoffice-webchat.png")
+    screenshot(chat, "backoffice-webchat.png", full_page=False)
     page.click("#close button")
     page.wait_for_selector("text=Đã kết thúc")
     chat.wait_for_selector(".dvc-msg[data-from=bot] >> text=Bạn đánh giá sự hỗ trợ")
