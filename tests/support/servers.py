@@ -108,7 +108,9 @@ def start_stack(
     model = model or trained_model()
     rasa_port, actions_port = free_port(), free_port()
     process_env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-                   "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+                   "TF_CPP_MIN_LOG_LEVEL": "2",
+                   # handovers and tickets made by a test stay in its folder, never in var/
+                   "BACKOFFICE_DB_URL": f"sqlite:///{workdir / 'backoffice.db'}", **(env or {})}
     stores = stores or (
         f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
         "lock_store:\n  type: in_memory\n"
