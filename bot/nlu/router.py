@@ -54,12 +54,19 @@ class ProcedureRouter(GraphComponent):
             "min_words": 2,
             "weak_score": 0.9,
             # other topic intents give way only below this confidence ...
-            "topic_confidence": 0.7,
+            "topic_confidence": 0.8,
             # ... or below this one when the message is long (stories confuse the classifier)
             "long_topic_confidence": 0.95,
             "long_words": 14,
-            # topic intents never overridden (their words can also name procedures)
+            # topic intents overridden only by a strong match (their words can also name
+            # procedures: "làm sổ đỏ nhanh, chuyển cọc trước" is a scam)
             "protected_intents": ["scam_warning", "check_application_status", "request_human"],
+            # a strong match — the knowledge base is sure, the score is high and at least
+            # `min_words` content words name it — overrides any intent the classifier is not
+            # certain of (it is badly calibrated on bare names: "kết hôn với người nước ngoài"
+            # came out as a report at 0.98)
+            "strong_score": 0.95,
+            "certain_confidence": 0.99,
             # search score a remembered-free "which one?" needs to count as naming a procedure
             "choice_score": 0.75,
         }
@@ -89,13 +96,7 @@ class ProcedureRouter(GraphComponent):
         if is_gibberish(text):
             self._set(message, "out_of_scope", 1.0)
             return
-        if name in PROCEDURE_INTENTS or name in self.config["protected_intents"]:
-            return
-        long = len(text.split()) >= self.config["long_words"]
-        unsure = name in self.config["unsure_intents"]
-        weak = name in self.config["weak_intents"]
-        limit = self.config["long_topic_confidence" if long else "topic_confidence"]
-        if not (unsure or weak) and confidence >= limit:
+        if name in PROCEDURE_INTENTS or confidence >= self.config["certain_confidence"]:
             return
         from bot.knowledge.resolve import name_in  # the knowledge base is optional here
         from bot.knowledge.runtime import knowledge
@@ -104,6 +105,16 @@ class ProcedureRouter(GraphComponent):
         if engine is None:
             return
         found = name_in(engine, text)
+        strong = (found.procedure is not None and found.score >= self.config["strong_score"]
+                  and found.words >= self.config["min_words"])
+        long = len(text.split()) >= self.config["long_words"]
+        unsure = name in self.config["unsure_intents"]
+        weak = name in self.config["weak_intents"]
+        limit = self.config["long_topic_confidence" if long else "topic_confidence"]
+        if name in self.config["protected_intents"] and not strong:
+            return
+        if not (unsure or weak or strong) and confidence >= limit:
+            return
         if found.procedure is None and not (
             found.choices and found.score >= self.config["choice_score"]
         ):
