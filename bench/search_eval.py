@@ -163,6 +163,12 @@ def main() -> int:
             baseline.ranks.append(rank_of(codes, query["expect"]))
 
         runs = [national, baseline]
+        if semantic_on:  # what the meaning signal does without the curated aliases
+            national_lexical, _ = evaluate(
+                ProcedureSearch(store, home_province="", semantic_signal=False), queries,
+                "national only, lexical only",
+            )
+            runs.insert(1, national_lexical)
         curated_run = None
         if curated_files:
             load_curated(store, args.curated)
@@ -171,13 +177,13 @@ def main() -> int:
             curated_run, curated_names = evaluate(
                 curated_engine, queries, "national + curated catalog"
             )
-            runs.insert(1, curated_run)
+            runs.insert(-1, curated_run)
             if semantic_on:  # what the meaning signal adds: the same catalog without it
                 lexical, _ = evaluate(
                     ProcedureSearch(store, home_province="", semantic_signal=False), queries,
                     "national + curated, lexical only",
                 )
-                runs.insert(2, lexical)
+                runs.insert(-1, lexical)
         total = store.count()
         store.close()
 

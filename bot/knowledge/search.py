@@ -297,6 +297,9 @@ class SearchIndex:
         ]
         for doc in self.docs:
             doc.prior = self._prior(doc)
+        self.core_names = list(dict.fromkeys(d.core for d in self.docs))
+        ids = {core: i for i, core in enumerate(self.core_names)}
+        self.core_ids = np.array([ids[d.core] for d in self.docs], dtype=np.int32)
         self.restorer = AccentRestorer([t for row in rows for t in (row.name, *row.aliases)])
         # set by ProcedureSearch once the names are embedded; None means lexical only
         self.semantic: semantic.SemanticIndex | None = None
@@ -495,7 +498,12 @@ class SearchIndex:
         query = self.embedding_text(text)
         if not query:
             return None
-        cosines = self.semantic.similarities(query)
+        cosines = self.semantic.similarities([query])
+        # level / channel variants of one procedure share their best cosine: the citizen does
+        # not say the level, the priors choose it
+        best = np.full(len(self.core_names), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.core_ids, cosines)
+        cosines = best[self.core_ids]
         spread = float(cosines.std()) or 1.0
         return (cosines - cosines.max()) / spread
 

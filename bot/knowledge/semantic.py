@@ -106,16 +106,17 @@ class VectorCache:
             for text, vector in zip(chunk, embed(chunk), strict=True):
                 self.vectors[_key(text)] = vector
         if missing:
-            self._save(set(keys))
+            self._save()
         if not keys:
             return np.zeros((0, 384), dtype=np.float32)
         return np.stack([self.vectors[k] for k in keys]).astype(np.float32)
 
-    def _save(self, keep: set[str]) -> None:
+    def _save(self) -> None:
         if self.path is None:
             return
-        # only the current texts: edited names do not pile up
-        keys = sorted(k for k in self.vectors if k in keep)
+        # every vector, also of texts since edited: ~1.5 KB each, and several stores (the
+        # benchmark's national-only and curated runs) can share one file
+        keys = sorted(self.vectors)
         tmp = self.path.with_name(self.path.name + ".tmp.npz")
         try:
             np.savez(tmp, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
@@ -142,12 +143,13 @@ class SemanticIndex:
         vectors = store.get([t for _, t in prepared], embed)
         return cls(prepared, vectors, embed, size)
 
-    def similarities(self, query: str) -> np.ndarray:
-        """Cosine of the query with each procedure (best of its texts); 0 where none."""
+    def similarities(self, queries: Sequence[str]) -> np.ndarray:
+        """Cosine of the queries with each procedure (best of its texts and of the queries);
+        0 where none."""
         scores = np.zeros(self.size, dtype=np.float32)
-        text = prepare(query)
-        if not text or not len(self.owners):
+        texts = [prepare(q) for q in queries if prepare(q)]
+        if not texts or not len(self.owners):
             return scores
-        cosines = self.vectors @ self.embed([text])[0]
+        cosines = (self.vectors @ self.embed(texts).T).max(axis=1)
         np.maximum.at(scores, self.owners, cosines)
         return scores

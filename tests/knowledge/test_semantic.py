@@ -4,6 +4,7 @@ the database, paraphrases found, and a clean lexical fallback without the model.
 from __future__ import annotations
 
 import logging
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,3 +120,14 @@ def test_switch_turns_the_signal_off(small_store, monkeypatch: pytest.MonkeyPatc
     assert not engine.semantic_signal
     assert engine.index.semantic is None
     assert not Path(f"{small_store.path}.emb.npz").exists()
+
+
+def test_cli_fills_the_cache_before_any_server_starts(small_store, model) -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "catalog", "embed", "--db", str(small_store.path)],
+        cwd=root, capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert f"Embeddings ready for {len(NAMES)} procedures" in done.stdout
+    assert semantic.VectorCache(Path(f"{small_store.path}.emb.npz")).missing(
+        [semantic.prepare(n) for n in NAMES.values()]) == 0
