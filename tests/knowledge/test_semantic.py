@@ -100,8 +100,8 @@ def test_without_the_model_the_search_is_lexical_and_says_so_once(
     semantic.reset_embedder()
     try:
         with caplog.at_level(logging.WARNING, logger="bot.knowledge.semantic"):
-            engine = ProcedureSearch(small_store, home_province="")
-            other = ProcedureSearch(small_store, home_province="")
+            engine = ProcedureSearch(small_store, home_province="", semantic_signal=True)
+            other = ProcedureSearch(small_store, home_province="", semantic_signal=True)
             hits = engine.search("đăng ký khai sinh")
             other.search("đăng ký kết hôn")
         assert engine.index.semantic is None and not engine.wait_semantic()
@@ -118,6 +118,8 @@ def test_switch_turns_the_signal_off(small_store, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("SEMANTIC_SEARCH", "0")
     engine = ProcedureSearch(small_store, home_province="")
     assert not engine.semantic_signal
+    monkeypatch.setenv("SEMANTIC_SEARCH", "1")
+    assert ProcedureSearch(small_store).semantic_signal
     assert engine.index.semantic is None
     assert not Path(f"{small_store.path}.emb.npz").exists()
 
