@@ -11,7 +11,9 @@ Pipeline for one query (all on the normalised, diacritic-free form):
 4. candidates are rescored: how much of the query the name covers, how much of the name the
    query covers (short generic names beat long special cases), fuzzy similarity, and priors —
    other provinces' variants down, the home province's variants up, commune-level and curated
-   entries slightly up.
+   entries slightly up;
+5. optionally (:mod:`bot.knowledge.semantic`), the cosine of sentence embeddings between the
+   query and each name/alias reorders the candidates and brings in the nearest names.
 
 The index is built once per store revision (a counter the store bumps on every change), so the
 action server sees admin edits without a restart.
@@ -498,7 +500,11 @@ class SearchIndex:
         query = self.embedding_text(text)
         if not query:
             return None
-        cosines = self.semantic.similarities([query])
+        try:
+            cosines = self.semantic.similarities([query])
+        except Exception:  # the engine failing on one query must not fail the search
+            logger.exception("Semantic similarity failed; lexical ranking for this query")
+            return None
         # level / channel variants of one procedure share their best cosine: the citizen does
         # not say the level, the priors choose it
         best = np.full(len(self.core_names), -1.0, dtype=np.float32)
