@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.knowledge.semantic import enabled as semantic_enabled  # noqa: E402
 from tests.support.conversations import (  # noqa: E402
     IN_SCOPE_EXCLUDED_TOPICS,
     Player,
@@ -38,6 +40,17 @@ from tests.support.conversations import (  # noqa: E402
 from tests.support.servers import start_stack  # noqa: E402
 
 TARGETS = {"all": 0.90, "long": 0.85, "not_sure_max": 0.05}
+
+
+def embed_names(database: Path, cache: Path) -> None:
+    """Embed the names for the semantic signal once, reusing a cache kept between runs."""
+    target = database.with_name(database.name + ".emb.npz")
+    if cache.is_file():
+        shutil.copyfile(cache, target)
+    subprocess.run([sys.executable, "-m", "bot", "catalog", "embed", "--db", str(database)],
+                   cwd=ROOT, check=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(target, cache)
 
 
 def build_knowledge(data: Path, database: Path) -> None:
@@ -117,6 +130,8 @@ def main() -> int:
     parser.add_argument("--split", action="append", dest="splits")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "answer-evaluation.md")
+    parser.add_argument("--embeddings", type=Path, default=ROOT / "var" / "answer-eval.emb.npz",
+                        help="embedding cache kept between runs (SEMANTIC_SEARCH=0: not used)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "out" / "answer-eval.json")
     args = parser.parse_args()
     splits = args.splits or ["dev", "heldout"]
@@ -127,6 +142,9 @@ def main() -> int:
     database = work / "knowledge.db"
     print("Building the knowledge base (national + curated)…", flush=True)
     build_knowledge(args.data, database)
+    if semantic_enabled():
+        print("Embedding the names for the semantic signal (cached between runs)…", flush=True)
+        embed_names(database, args.embeddings)
     print("Starting the action server and Rasa…", flush=True)
     stack = start_stack(work / "stack", env={"KNOWLEDGE_DB": str(database)})
     results: dict[str, list[Verdict]] = {}
@@ -154,7 +172,8 @@ def main() -> int:
         "# End-to-end answer evaluation", "",
         f"Measured {when} on this machine ({machine}) by `.venv/bin/python bench/answer_eval.py`.",
         "Real action server + Rasa server, REST channel, knowledge base = full national catalog "
-        "+ curated catalog. Conversations: `tests/conversations/` (format and judging rules in its "
+        f"+ curated catalog; semantic search signal {'on' if semantic_enabled() else 'off'}. "
+        "Conversations: `tests/conversations/` (format and judging rules in its "
         "README). `heldout` was written before this work by someone who did not read the code, "
         "and is never tuned on; `dev` is studied.", "",
     ]

