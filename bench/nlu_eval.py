@@ -87,7 +87,7 @@ def nlu_model(config: Path, prefix: str) -> Path:
         print(f"Training {config} on data/nlu…", file=sys.stderr)
         subprocess.run(
             [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config",
-             str(config), "--nlu", "data/nlu", "--out", str(OUT_DIR),
+             str(config.resolve()), "--nlu", "data/nlu", "--out", str(OUT_DIR),
              "--fixed-model-name", model.name.removesuffix(".tar.gz")],
             cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
         )
