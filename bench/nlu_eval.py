@@ -6,7 +6,7 @@ otherwise. The default pipeline is the config `rasa init` writes (Rasa's suggest
 trained on the same data/nlu.
 
     .venv/bin/python bench/nlu_eval.py          # writes docs/nlu-evaluation.md + PNG
-    .venv/bin/python bench/nlu_eval.py --config config.yml --config bench/config_words.yml
+    .venv/bin/python bench/nlu_eval.py --config config.yml --config other.yml  # compare pipelines
 """
 
 from __future__ import annotations
