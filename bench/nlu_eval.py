@@ -6,6 +6,7 @@ otherwise. The default pipeline is the config `rasa init` writes (Rasa's suggest
 trained on the same data/nlu.
 
     .venv/bin/python bench/nlu_eval.py          # writes docs/nlu-evaluation.md + PNG
+    .venv/bin/python bench/nlu_eval.py --config config.yml --config other.yml  # compare pipelines
 """
 
 from __future__ import annotations
@@ -74,18 +75,19 @@ def load_examples(pattern: str) -> list[Example]:
     return examples
 
 
-def default_pipeline_model() -> Path:
-    """Train Rasa's default NLU pipeline on our data/nlu (cached by data fingerprint)."""
+def nlu_model(config: Path, prefix: str) -> Path:
+    """Train an NLU-only model of `config` on data/nlu, cached by config, data and NLU code."""
     digest = subprocess.run(
-        ["bash", "-c", "cat data/nlu/*.yml \"$0\" | sha256sum | cut -c1-12", str(DEFAULT_CONFIG)],
+        ["bash", "-c", "cat data/nlu/*.yml bot/nlu/*.py \"$0\" | sha256sum | cut -c1-12",
+         str(config.resolve())],
         cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout.strip()
-    model = OUT_DIR / f"default-{digest}.tar.gz"
+    model = OUT_DIR / f"{prefix}-{digest}.tar.gz"
     if not model.exists():
-        print("Training Rasa's default pipeline on data/nlu…", file=sys.stderr)
+        print(f"Training {config} on data/nlu…", file=sys.stderr)
         subprocess.run(
             [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config",
-             str(DEFAULT_CONFIG), "--nlu", "data/nlu", "--out", str(OUT_DIR),
+             str(config.resolve()), "--nlu", "data/nlu", "--out", str(OUT_DIR),
              "--fixed-model-name", model.name.removesuffix(".tar.gz")],
             cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
         )
@@ -140,26 +142,35 @@ def plot_confusion(examples: list[Example], predictions: list[str], path: Path) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "nlu-evaluation.md")
+    parser.add_argument("--config", type=Path, action="append", default=[],
+                        help="compare these pipeline configs instead (NLU-only models, the first "
+                        "one's errors are listed); writes bench/out/nlu-compare.md by default")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    args.out = args.out or (OUT_DIR / "nlu-compare.md" if args.config
+                            else ROOT / "docs" / "nlu-evaluation.md")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     sets = {name: load_examples(pattern) for name, pattern in EVAL_SETS.items()}
     sets = {name: examples for name, examples in sets.items() if examples}
     if not sets:
         sys.exit("No evaluation examples found in tests/nlu/")
-    models = {"ours (config.yml)": trained_model(), "Rasa default (`rasa init`)":
-              default_pipeline_model()}
+    if args.config:
+        models = {f"`{config}`": nlu_model(config, f"nlu-{config.stem}") for config in args.config}
+    else:
+        models = {"ours (config.yml)": trained_model(),
+                  "Rasa default (`rasa init`)": nlu_model(DEFAULT_CONFIG, "default")}
+    primary = next(iter(models))
     results = {(model_name, set_name): asyncio.run(predict(model, examples))
                for model_name, model in models.items() for set_name, examples in sets.items()}
 
     first_set, first_examples = next(iter(sets.items()))
     png = args.out.with_name("nlu-confusion.png")
-    plot_confusion(first_examples, results["ours (config.yml)", first_set][0], png)
+    plot_confusion(first_examples, results[primary, first_set][0], png)
     lines = [
         "# NLU evaluation",
         "",
         f"Measured by `bench/nlu_eval.py` on {date.today().isoformat()}. No model is trained on "
-        "the evaluation sets; both pipelines are trained on the same `data/nlu`. Cells show intent "
+        "the evaluation sets; every pipeline is trained on the same `data/nlu`. Cells show intent "
         "accuracy / macro-F1; the intent is the classifier's top intent (the fallback column "
         "counts how often the FallbackClassifier would have asked again instead). Each message "
         "is in both sets twice, with and without diacritics.",
@@ -188,7 +199,7 @@ def main() -> None:
               "## Errors of our pipeline", "", "| set | text | expected | predicted |",
               "| --- | --- | --- | --- |"]
     for set_name, examples in sets.items():
-        predictions = results["ours (config.yml)", set_name][0]
+        predictions = results[primary, set_name][0]
         lines += [f"| {set_name.split(' ')[0]} | {e.text} | {e.intent} | {p} |"
                   for e, p in zip(examples, predictions, strict=True) if e.intent != p]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
