@@ -201,8 +201,8 @@ def test_ask_affirmation_without_plausible_guesses(dispatcher, make_tracker):
 def test_every_domain_intent_has_a_label():
     import yaml
 
-    from actions.general import INTENT_LABELS, NOT_SUGGESTED
+    from actions.general import NOT_SUGGESTED, intent_label
 
     domain = yaml.safe_load((DEFAULT_PATH.parent.parent / "domain.yml").read_text("utf-8"))
     suggestible = set(domain["intents"]) - NOT_SUGGESTED
-    assert suggestible == set(INTENT_LABELS)
+    assert [i for i in sorted(suggestible) if not intent_label(i)] == []
