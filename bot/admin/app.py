@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -15,15 +18,22 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.admin.analytics import Analytics
 from bot.admin.auth import Users, current_user
+from bot.admin.content_admin import ContentAdmin
 from bot.admin.conversations import TrackerReader
 from bot.admin.deploy import ModelRegistry
 from bot.admin.procedures import ProcedureAdmin
 from bot.admin.settings import AdminSettings
 from bot.admin.storage import AdminDB
+from bot.admin.tracker_source import TrackerSource
 from bot.admin.training_data import ProjectData
 from bot.admin.views import account, data, deploy, procedures, review
+from bot.admin.views import analytics as analytics_views
+from bot.admin.views import content as content_views
+from bot.admin.views import privacy as privacy_views
 from bot.admin.web import render
+from bot.privacy.retention import run_daily
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -59,6 +69,18 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status_code=exc.status_code, message=exc.detail)
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """While the console runs, it purges conversations past the retention once a day."""
+    state = app.state
+    job = asyncio.create_task(run_daily(state.tracker_source, state.analytics, state.db,
+                                        state.settings.retention_days))
+    try:
+        yield
+    finally:
+        job.cancel()
+
+
 def create_app(settings: AdminSettings | None = None) -> Starlette:
     settings = settings or AdminSettings.from_env()
     db = AdminDB(settings.admin_db)
@@ -70,6 +92,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     routes = [
         *account.routes, *data.routes, *deploy.routes, *review.routes, *procedures.routes,
+        *content_views.routes, *analytics_views.routes, *privacy_views.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(
@@ -81,6 +104,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
                        same_site="strict", https_only=settings.https_only),
         ],
         exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = db
@@ -91,4 +115,8 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.models.mark_interrupted()
     app.state.tracker = TrackerReader(settings.tracker_db)
     app.state.procedures = ProcedureAdmin(settings, db)
+    app.state.content = ContentAdmin(settings.root / "data" / "content",
+                                     app.state.project.domain_intents)
+    app.state.tracker_source = TrackerSource(settings.tracker_db_url)
+    app.state.analytics = Analytics(app.state.tracker_source, settings.analytics_db)
     return app

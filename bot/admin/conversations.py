@@ -1,4 +1,8 @@
-"""Read-only view of conversations in Rasa's SQL tracker store (var/tracker.db, table events)."""
+"""Read-only view of conversations in Rasa's SQL tracker store (var/tracker.db, table events).
+
+Every text is masked (bot/privacy/masking.py) before staff see it, even when the store keeps
+raw text or holds messages saved before masking was switched on.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from bot.privacy.masking import mask
 
 FALLBACK_INTENT = "nlu_fallback"
 LOW_CONFIDENCE = 0.45
@@ -90,7 +96,7 @@ class TrackerReader:
                               "WHERE sender_id = ? AND type_name IN ('user', 'bot') "
                               "ORDER BY timestamp, id", (sender_id,)):
             data = json.loads(row["data"] or "{}")
-            turn = {"id": row["id"], "who": row["type_name"], "text": data.get("text") or "",
+            turn = {"id": row["id"], "who": row["type_name"], "text": mask(data.get("text") or ""),
                     "at": datetime.fromtimestamp(row["timestamp"])}
             if row["type_name"] == "user":
                 message = _user_message(row, sender_id)
@@ -146,7 +152,7 @@ def _user_message(row: sqlite3.Row, sender_id: str | None = None) -> UserMessage
         id=int(row["id"]),
         sender_id=sender_id or str(row["sender_id"]),
         at=datetime.fromtimestamp(float(row["timestamp"])),
-        text=str(data.get("text") or ""),
+        text=mask(str(data.get("text") or "")),
         intent=str(intent.get("name") or ""),
         confidence=float(intent.get("confidence") or 0.0),
         channel=str(data.get("input_channel") or ""),

@@ -1,0 +1,319 @@
+"""How the assistant is doing, from the tracker store: counts, shares, top lists, ratings.
+
+Reading a million JSON events on each page view would be too slow, so new events are folded
+into a small SQLite summary (var/analytics.db) the first time a page needs them, remembering the
+last event id; pages then run indexed aggregates on one row per citizen message. The summary
+holds masked text only, and forgets senders when the tracker store does (retention, erasure).
+
+Each citizen message is classified as:
+- ``procedure``: answered with a procedure (action_answer_procedure ran after it);
+- ``not_sure``: nlu_fallback, confidence below LOW_CONFIDENCE, or the "did you mean" fallback;
+- ``out_of_scope``: the out_of_scope intent;
+- ``understood``: any other intent;
+- ``rating``: a 👍/👎 (rate_answer), counted apart, for the topic answered just before.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.admin.conversations import FALLBACK_INTENT, LOW_CONFIDENCE
+from bot.admin.tracker_source import TrackerSource
+from bot.privacy.masking import mask
+
+CATEGORIES = ("understood", "procedure", "not_sure", "out_of_scope")
+RATING_INTENT = "rate_answer"
+PROCEDURE_ACTION = "action_answer_procedure"
+FALLBACK_ACTIONS = {"action_default_ask_affirmation", "action_two_stage_fallback",
+                    "action_default_fallback"}
+PROCEDURE_SLOT = "current_procedure"
+BATCH = 20_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (
+    event_id INTEGER PRIMARY KEY, sender_id TEXT NOT NULL, day TEXT NOT NULL,
+    channel TEXT NOT NULL, intent TEXT NOT NULL, confidence REAL NOT NULL,
+    category TEXT NOT NULL, procedure TEXT NOT NULL DEFAULT '', text TEXT NOT NULL,
+    text_key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_day ON messages (day, channel, sender_id);
+CREATE INDEX IF NOT EXISTS messages_day_category ON messages (day, category, text_key);
+CREATE INDEX IF NOT EXISTS messages_day_intent ON messages (day, intent);
+CREATE INDEX IF NOT EXISTS messages_sender ON messages (sender_id);
+CREATE TABLE IF NOT EXISTS ratings (
+    event_id INTEGER PRIMARY KEY, sender_id TEXT NOT NULL, day TEXT NOT NULL,
+    topic TEXT NOT NULL, useful INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS ratings_day ON ratings (day, topic);
+CREATE INDEX IF NOT EXISTS ratings_sender ON ratings (sender_id);
+CREATE TABLE IF NOT EXISTS handovers (
+    event_id INTEGER PRIMARY KEY, sender_id TEXT NOT NULL, day TEXT NOT NULL,
+    kind TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS handovers_day ON handovers (day, kind);
+CREATE INDEX IF NOT EXISTS handovers_sender ON handovers (sender_id);
+CREATE TABLE IF NOT EXISTS senders (
+    sender_id TEXT PRIMARY KEY, last_message INTEGER NOT NULL, last_topic TEXT NOT NULL,
+    channel TEXT NOT NULL);
+"""
+
+
+def handover_kind(action: str) -> str | None:
+    """Handover requests and tickets, by action name (the ticket module's actions say "ticket")."""
+    if "ticket" in action:
+        return "ticket"
+    if action == "action_request_human" or "handover" in action:
+        return "handover"
+    return None
+
+
+def category_of(intent: str, confidence: float) -> str:
+    if intent == FALLBACK_INTENT or confidence < LOW_CONFIDENCE:
+        return "not_sure"
+    if intent == "out_of_scope":
+        return "out_of_scope"
+    return "understood"
+
+
+def text_key(text: str) -> str:
+    return " ".join(text.lower().split())[:300]
+
+
+@dataclass
+class Period:
+    start: date
+    end: date
+
+    @classmethod
+    def parse(cls, date_from: str, date_to: str, today: date | None = None,
+              default_days: int = 30) -> Period:
+        """From the page's fields; bad or missing values fall back to the last 30 days."""
+        today = today or date.today()
+
+        def read(value: str) -> date | None:
+            try:
+                return date.fromisoformat(value.strip()) if value.strip() else None
+            except ValueError:
+                return None
+
+        end = read(date_to) or today
+        start = read(date_from) or end - timedelta(days=default_days - 1)
+        if start > end:
+            start, end = end, start
+        return cls(start, end)
+
+    @property
+    def days(self) -> list[str]:
+        count = (self.end - self.start).days + 1
+        return [(self.start + timedelta(days=i)).isoformat() for i in range(min(count, 3660))]
+
+    @property
+    def bounds(self) -> tuple[str, str]:
+        return self.start.isoformat(), self.end.isoformat()
+
+
+@dataclass
+class Report:
+    period: Period
+    daily: list[dict[str, Any]] = field(default_factory=list)  # day, channel, conversations...
+    channels: list[str] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    shares: dict[str, int] = field(default_factory=dict)
+    intents: list[tuple[str, int]] = field(default_factory=list)
+    procedures: list[tuple[str, int]] = field(default_factory=list)
+    unanswered: list[dict[str, Any]] = field(default_factory=list)
+    handovers: dict[str, int] = field(default_factory=dict)
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def understood_rate(self) -> float | None:
+        total = sum(self.shares.values())
+        ok = self.shares.get("understood", 0) + self.shares.get("procedure", 0)
+        return ok / total if total else None
+
+
+class Analytics:
+    def __init__(self, source: TrackerSource, path: Path) -> None:
+        self.source = source
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as conn:
+            conn.executescript(SCHEMA)
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=30)
+        conn.row_factory = sqlite3.Row
+        try:
+            with conn:
+                yield conn
+        finally:
+            conn.close()
+
+    # --- folding new events into the summary -----------------------------------------------
+
+    def _last_id(self, conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT value FROM state WHERE key = 'last_event_id'").fetchone()
+        return int(row["value"]) if row else 0
+
+    def refresh(self) -> int:
+        """Fold events stored since the last call into the summary; returns how many."""
+        done = 0
+        while True:
+            with self.connect() as conn:
+                rows = self.source.events_after(self._last_id(conn), BATCH)
+                if not rows:
+                    return done
+                _Fold(conn).apply(rows)
+                conn.execute("INSERT INTO state (key, value) VALUES ('last_event_id', ?) ON "
+                             "CONFLICT(key) DO UPDATE SET value = excluded.value",
+                             (str(rows[-1][0]),))
+            done += len(rows)
+
+    def forget(self, sender_ids: list[str] | None = None, before_day: str | None = None) -> None:
+        """Drop summary rows of erased senders, or of days the tracker store purged."""
+        with self.connect() as conn:
+            for table in ("messages", "ratings", "handovers"):
+                if sender_ids is not None:
+                    conn.executemany(f"DELETE FROM {table} WHERE sender_id = ?",
+                                     [(s,) for s in sender_ids])
+                if before_day is not None:
+                    conn.execute(f"DELETE FROM {table} WHERE day < ?", (before_day,))
+            if sender_ids is not None:
+                conn.executemany("DELETE FROM senders WHERE sender_id = ?",
+                                 [(s,) for s in sender_ids])
+
+    # --- the report ------------------------------------------------------------------------
+
+    def report(self, period: Period, top: int = 10) -> Report:
+        first, last = period.bounds
+        span = (first, last)
+        report = Report(period)
+        with self.connect() as conn:
+            report.daily = [dict(r) for r in conn.execute(
+                "SELECT day, channel, COUNT(DISTINCT sender_id) AS conversations, "
+                "COUNT(*) AS messages FROM messages WHERE day BETWEEN ? AND ? "
+                "GROUP BY day, channel ORDER BY day, channel", span)]
+            report.channels = sorted({r["channel"] for r in report.daily})
+            totals = conn.execute(
+                "SELECT COUNT(DISTINCT sender_id) AS conversations, COUNT(*) AS messages "
+                "FROM messages WHERE day BETWEEN ? AND ?", span).fetchone()
+            report.totals = {"conversations": totals["conversations"],
+                             "messages": totals["messages"]}
+            shares = dict(conn.execute(
+                "SELECT category, COUNT(*) FROM messages WHERE day BETWEEN ? AND ? "
+                "GROUP BY category", span).fetchall())
+            report.shares = {c: int(shares.get(c, 0)) for c in CATEGORIES}
+            report.intents = [tuple(r) for r in conn.execute(
+                "SELECT intent, COUNT(*) AS n FROM messages WHERE day BETWEEN ? AND ? "
+                "AND category != 'not_sure' GROUP BY intent ORDER BY n DESC, intent LIMIT ?",
+                (*span, top))]
+            report.procedures = [tuple(r) for r in conn.execute(
+                "SELECT procedure, COUNT(*) AS n FROM messages WHERE day BETWEEN ? AND ? "
+                "AND procedure != '' GROUP BY procedure ORDER BY n DESC, procedure LIMIT ?",
+                (*span, top))]
+            report.unanswered = [dict(r) for r in conn.execute(
+                "SELECT text_key, MIN(text) AS text, COUNT(*) AS count, MAX(day) AS last "
+                "FROM messages WHERE category = 'not_sure' AND day BETWEEN ? AND ? "
+                "AND text_key != '' AND text_key NOT LIKE '/%' "
+                "GROUP BY text_key ORDER BY count DESC, text_key LIMIT ?", (*span, top * 2))]
+            report.handovers = dict(conn.execute(
+                "SELECT kind, COUNT(*) FROM handovers WHERE day BETWEEN ? AND ? GROUP BY kind",
+                span).fetchall())
+            report.ratings = [
+                {"topic": r["topic"], "yes": r["yes"], "no": r["total"] - r["yes"],
+                 "total": r["total"], "rate": r["yes"] / r["total"]}
+                for r in conn.execute(
+                    "SELECT topic, SUM(useful) AS yes, COUNT(*) AS total FROM ratings "
+                    "WHERE day BETWEEN ? AND ? GROUP BY topic ORDER BY total DESC, topic", span)]
+        return report
+
+
+class _Fold:
+    """Folds one batch of events (in id order) into the summary tables."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.senders: dict[str, dict[str, Any]] = {}
+        self.messages: dict[int, list[Any]] = {}
+
+    def sender(self, sender_id: str) -> dict[str, Any]:
+        state = self.senders.get(sender_id)
+        if state is None:
+            row = self.conn.execute("SELECT last_message, last_topic, channel FROM senders "
+                                    "WHERE sender_id = ?", (sender_id,)).fetchone()
+            state = dict(row) if row else {"last_message": 0, "last_topic": "", "channel": ""}
+            self.senders[sender_id] = state
+        return state
+
+    def update_message(self, event_id: int, column: int, value: str,
+                       only_if: str | None = None) -> None:
+        """Change a message of this batch in memory, or an earlier one in the table."""
+        names = {6: "category", 7: "procedure"}
+        row = self.messages.get(event_id)
+        if row is not None:
+            if only_if is None or row[6] == only_if:
+                row[column] = value
+            return
+        condition = " AND category = ?" if only_if else ""
+        self.conn.execute(f"UPDATE messages SET {names[column]} = ? WHERE event_id = ?"
+                          + condition, (value, event_id, *([only_if] if only_if else [])))
+
+    def apply(self, rows: list[Any]) -> None:
+        ratings, handovers = [], []
+        for event_id, sender_id, kind, timestamp, _intent, action, data in rows:
+            state = self.sender(sender_id)
+            day = datetime.fromtimestamp(float(timestamp or 0)).date().isoformat()
+            if kind == "user":
+                try:
+                    event = json.loads(data or "{}")
+                except json.JSONDecodeError:
+                    continue
+                parse = event.get("parse_data") or {}
+                intent = str((parse.get("intent") or {}).get("name") or "")
+                confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
+                channel = str(event.get("input_channel") or state["channel"] or "")
+                state["channel"] = channel
+                if intent == RATING_INTENT:
+                    useful = next((str(e.get("value")) for e in parse.get("entities") or []
+                                   if e.get("entity") == "useful"), "")
+                    ratings.append((event_id, sender_id, day, state["last_topic"] or "(khác)",
+                                    int(useful.lower() == "yes")))
+                    continue
+                text = mask(str(event.get("text") or ""))
+                category = category_of(intent, confidence)
+                self.messages[event_id] = [event_id, sender_id, day, channel, intent,
+                                           confidence, category, "", text, text_key(text)]
+                state["last_message"] = event_id
+                if category == "understood":
+                    state["last_topic"] = intent
+            elif kind == "action" and action and state["last_message"]:
+                if action == PROCEDURE_ACTION:
+                    self.update_message(state["last_message"], 6, "procedure", "understood")
+                elif action in FALLBACK_ACTIONS:
+                    self.update_message(state["last_message"], 6, "not_sure")
+                found = handover_kind(action)
+                if found:
+                    handovers.append((event_id, sender_id, day, found))
+            elif kind == "slot" and state["last_message"]:
+                try:
+                    event = json.loads(data or "{}")
+                except json.JSONDecodeError:
+                    continue
+                if event.get("name") == PROCEDURE_SLOT and event.get("value"):
+                    self.update_message(state["last_message"], 7, str(event["value"])[:60])
+        self.conn.executemany("INSERT OR REPLACE INTO messages VALUES (?,?,?,?,?,?,?,?,?,?)",
+                              list(self.messages.values()))
+        self.conn.executemany("INSERT OR REPLACE INTO ratings VALUES (?,?,?,?,?)", ratings)
+        self.conn.executemany("INSERT OR REPLACE INTO handovers VALUES (?,?,?,?)", handovers)
+        self.conn.executemany(
+            "INSERT INTO senders VALUES (?,?,?,?) ON CONFLICT(sender_id) DO UPDATE SET "
+            "last_message = excluded.last_message, last_topic = excluded.last_topic, "
+            "channel = excluded.channel",
+            [(s, v["last_message"], v["last_topic"], v["channel"])
+             for s, v in self.senders.items()])
