@@ -2,8 +2,12 @@
 
 Reading a million JSON events on each page view would be too slow, so new events are folded
 into a small SQLite summary (var/analytics.db) the first time a page needs them, remembering the
-last event id; pages then run indexed aggregates on one row per citizen message. The summary
-holds masked text only, and forgets senders when the tracker store does (retention, erasure).
+last event id: one row per citizen message, then per-day aggregates of the days that changed.
+Pages read only the per-day aggregates. The summary holds masked text only, and forgets senders
+when the tracker store does (retention, erasure).
+
+A "conversation" is one sender's messages on one day (channel-scoped sender ids such as a Zalo
+user id never change, so a sender alone would merge months of visits).
 
 Each citizen message is classified as:
 - ``procedure``: answered with a procedure (action_answer_procedure ran after it);
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,6 +65,39 @@ CREATE INDEX IF NOT EXISTS handovers_sender ON handovers (sender_id);
 CREATE TABLE IF NOT EXISTS senders (
     sender_id TEXT PRIMARY KEY, last_message INTEGER NOT NULL, last_topic TEXT NOT NULL,
     channel TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dirty_days (day TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS day_messages (
+    day TEXT NOT NULL, channel TEXT NOT NULL, category TEXT NOT NULL, intent TEXT NOT NULL,
+    procedure TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS day_messages_day ON day_messages (day);
+CREATE TABLE IF NOT EXISTS day_conversations (
+    day TEXT NOT NULL, channel TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, channel));
+CREATE TABLE IF NOT EXISTS day_unanswered (
+    day TEXT NOT NULL, text_key TEXT NOT NULL, text TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (day, text_key));
+CREATE TABLE IF NOT EXISTS day_ratings (
+    day TEXT NOT NULL, topic TEXT NOT NULL, yes INTEGER NOT NULL, total INTEGER NOT NULL,
+    PRIMARY KEY (day, topic));
+CREATE TABLE IF NOT EXISTS day_handovers (
+    day TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, kind));
+"""
+DAY_TABLES = ("day_messages", "day_conversations", "day_unanswered", "day_ratings",
+              "day_handovers")
+# Rebuilds the aggregates of the days listed in dirty_days from the per-message rows.
+REBUILD = """
+INSERT INTO day_messages SELECT day, channel, category, intent, procedure, COUNT(*)
+  FROM messages WHERE day IN (SELECT day FROM dirty_days)
+  GROUP BY day, channel, category, intent, procedure;
+INSERT INTO day_conversations SELECT day, channel, COUNT(DISTINCT sender_id)
+  FROM messages WHERE day IN (SELECT day FROM dirty_days) GROUP BY day, channel;
+INSERT INTO day_unanswered SELECT day, text_key, MIN(text), COUNT(*)
+  FROM messages WHERE day IN (SELECT day FROM dirty_days) AND category = 'not_sure'
+  AND text_key != '' AND text_key NOT LIKE '/%' GROUP BY day, text_key;
+INSERT INTO day_ratings SELECT day, topic, SUM(useful), COUNT(*)
+  FROM ratings WHERE day IN (SELECT day FROM dirty_days) GROUP BY day, topic;
+INSERT INTO day_handovers SELECT day, kind, COUNT(*)
+  FROM handovers WHERE day IN (SELECT day FROM dirty_days) GROUP BY day, kind;
+DELETE FROM dirty_days;
 """
 
 
@@ -141,6 +179,7 @@ class Analytics:
     def __init__(self, source: TrackerSource, path: Path) -> None:
         self.source = source
         self.path = path
+        self._refreshing = threading.Lock()  # the page and the start-up fold may overlap
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as conn:
             conn.executescript(SCHEMA)
@@ -163,74 +202,98 @@ class Analytics:
 
     def refresh(self) -> int:
         """Fold events stored since the last call into the summary; returns how many."""
+        with self._refreshing:
+            return self._refresh()
+
+    def _refresh(self) -> int:
         done = 0
         while True:
             with self.connect() as conn:
                 rows = self.source.events_after(self._last_id(conn), BATCH)
                 if not rows:
-                    return done
+                    break
                 _Fold(conn).apply(rows)
                 conn.execute("INSERT INTO state (key, value) VALUES ('last_event_id', ?) ON "
                              "CONFLICT(key) DO UPDATE SET value = excluded.value",
                              (str(rows[-1][0]),))
             done += len(rows)
+        with self.connect() as conn:
+            self._rebuild(conn)
+        return done
+
+    @staticmethod
+    def _rebuild(conn: sqlite3.Connection) -> None:
+        """Recompute the per-day aggregates of the days marked dirty (once per refresh)."""
+        if conn.execute("SELECT 1 FROM dirty_days LIMIT 1").fetchone() is None:
+            return
+        for table in DAY_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE day IN (SELECT day FROM dirty_days)")
+        for statement in REBUILD.split(";"):
+            if statement.strip():
+                conn.execute(statement)
 
     def forget(self, sender_ids: list[str] | None = None, before_day: str | None = None) -> None:
         """Drop summary rows of erased senders, or of days the tracker store purged."""
         with self.connect() as conn:
-            for table in ("messages", "ratings", "handovers"):
-                if sender_ids is not None:
+            if sender_ids is not None:
+                for table in ("messages", "ratings", "handovers"):
+                    conn.executemany(
+                        f"INSERT OR IGNORE INTO dirty_days SELECT DISTINCT day FROM {table} "
+                        "WHERE sender_id = ?", [(s,) for s in sender_ids])
                     conn.executemany(f"DELETE FROM {table} WHERE sender_id = ?",
                                      [(s,) for s in sender_ids])
-                if before_day is not None:
-                    conn.execute(f"DELETE FROM {table} WHERE day < ?", (before_day,))
-            if sender_ids is not None:
                 conn.executemany("DELETE FROM senders WHERE sender_id = ?",
                                  [(s,) for s in sender_ids])
+            if before_day is not None:
+                for table in ("messages", "ratings", "handovers", *DAY_TABLES):
+                    conn.execute(f"DELETE FROM {table} WHERE day < ?", (before_day,))
+                conn.execute("DELETE FROM dirty_days WHERE day < ?", (before_day,))
+            self._rebuild(conn)
 
     # --- the report ------------------------------------------------------------------------
 
     def report(self, period: Period, top: int = 10) -> Report:
-        first, last = period.bounds
-        span = (first, last)
+        span = period.bounds
         report = Report(period)
+        where = "WHERE day BETWEEN ? AND ?"
         with self.connect() as conn:
-            report.daily = [dict(r) for r in conn.execute(
-                "SELECT day, channel, COUNT(DISTINCT sender_id) AS conversations, "
-                "COUNT(*) AS messages FROM messages WHERE day BETWEEN ? AND ? "
-                "GROUP BY day, channel ORDER BY day, channel", span)]
+            messages = {(r[0], r[1]): r[2] for r in conn.execute(
+                f"SELECT day, channel, SUM(n) FROM day_messages {where} GROUP BY day, channel",
+                span)}
+            report.daily = [
+                {"day": day, "channel": channel, "conversations": n,
+                 "messages": messages.get((day, channel), 0)}
+                for day, channel, n in conn.execute(
+                    f"SELECT day, channel, n FROM day_conversations {where} "
+                    "ORDER BY day, channel", span)]
             report.channels = sorted({r["channel"] for r in report.daily})
-            totals = conn.execute(
-                "SELECT COUNT(DISTINCT sender_id) AS conversations, COUNT(*) AS messages "
-                "FROM messages WHERE day BETWEEN ? AND ?", span).fetchone()
-            report.totals = {"conversations": totals["conversations"],
-                             "messages": totals["messages"]}
+            report.totals = {"conversations": sum(r["conversations"] for r in report.daily),
+                             "messages": sum(r["messages"] for r in report.daily)}
             shares = dict(conn.execute(
-                "SELECT category, COUNT(*) FROM messages WHERE day BETWEEN ? AND ? "
-                "GROUP BY category", span).fetchall())
+                f"SELECT category, SUM(n) FROM day_messages {where} GROUP BY category",
+                span).fetchall())
             report.shares = {c: int(shares.get(c, 0)) for c in CATEGORIES}
             report.intents = [tuple(r) for r in conn.execute(
-                "SELECT intent, COUNT(*) AS n FROM messages WHERE day BETWEEN ? AND ? "
-                "AND category != 'not_sure' GROUP BY intent ORDER BY n DESC, intent LIMIT ?",
+                f"SELECT intent, SUM(n) AS total FROM day_messages {where} "
+                "AND category != 'not_sure' GROUP BY intent ORDER BY total DESC, intent LIMIT ?",
                 (*span, top))]
             report.procedures = [tuple(r) for r in conn.execute(
-                "SELECT procedure, COUNT(*) AS n FROM messages WHERE day BETWEEN ? AND ? "
-                "AND procedure != '' GROUP BY procedure ORDER BY n DESC, procedure LIMIT ?",
+                f"SELECT procedure, SUM(n) AS total FROM day_messages {where} "
+                "AND procedure != '' GROUP BY procedure ORDER BY total DESC, procedure LIMIT ?",
                 (*span, top))]
             report.unanswered = [dict(r) for r in conn.execute(
-                "SELECT text_key, MIN(text) AS text, COUNT(*) AS count, MAX(day) AS last "
-                "FROM messages WHERE category = 'not_sure' AND day BETWEEN ? AND ? "
-                "AND text_key != '' AND text_key NOT LIKE '/%' "
-                "GROUP BY text_key ORDER BY count DESC, text_key LIMIT ?", (*span, top * 2))]
+                "SELECT text_key, MIN(text) AS text, SUM(n) AS count, MAX(day) AS last "
+                f"FROM day_unanswered {where} GROUP BY text_key "
+                "ORDER BY count DESC, text_key LIMIT ?", (*span, top * 2))]
             report.handovers = dict(conn.execute(
-                "SELECT kind, COUNT(*) FROM handovers WHERE day BETWEEN ? AND ? GROUP BY kind",
+                f"SELECT kind, SUM(n) FROM day_handovers {where} GROUP BY kind",
                 span).fetchall())
             report.ratings = [
                 {"topic": r["topic"], "yes": r["yes"], "no": r["total"] - r["yes"],
                  "total": r["total"], "rate": r["yes"] / r["total"]}
                 for r in conn.execute(
-                    "SELECT topic, SUM(useful) AS yes, COUNT(*) AS total FROM ratings "
-                    "WHERE day BETWEEN ? AND ? GROUP BY topic ORDER BY total DESC, topic", span)]
+                    "SELECT topic, SUM(yes) AS yes, SUM(total) AS total FROM day_ratings "
+                    f"{where} GROUP BY topic ORDER BY total DESC, topic", span)]
         return report
 
 
@@ -263,6 +326,8 @@ class _Fold:
         condition = " AND category = ?" if only_if else ""
         self.conn.execute(f"UPDATE messages SET {names[column]} = ? WHERE event_id = ?"
                           + condition, (value, event_id, *([only_if] if only_if else [])))
+        self.conn.execute("INSERT OR IGNORE INTO dirty_days SELECT day FROM messages "
+                          "WHERE event_id = ?", (event_id,))
 
     def apply(self, rows: list[Any]) -> None:
         ratings, handovers = [], []
@@ -311,6 +376,10 @@ class _Fold:
                               list(self.messages.values()))
         self.conn.executemany("INSERT OR REPLACE INTO ratings VALUES (?,?,?,?,?)", ratings)
         self.conn.executemany("INSERT OR REPLACE INTO handovers VALUES (?,?,?,?)", handovers)
+        days = {row[2] for row in self.messages.values()} | {r[2] for r in ratings} \
+            | {h[2] for h in handovers}
+        self.conn.executemany("INSERT OR IGNORE INTO dirty_days VALUES (?)",
+                              [(d,) for d in days])
         self.conn.executemany(
             "INSERT INTO senders VALUES (?,?,?,?) ON CONFLICT(sender_id) DO UPDATE SET "
             "last_message = excluded.last_message, last_topic = excluded.last_topic, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from bot.admin.web import render
 from bot.privacy.retention import run_daily
 
 HERE = Path(__file__).parent
+logger = logging.getLogger(__name__)
 SECURITY_HEADERS = {
     b"content-security-policy": b"default-src 'self'; script-src 'self'; style-src 'self'; "
                                 b"img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
@@ -69,10 +71,19 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status_code=exc.status_code, message=exc.detail)
 
 
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Analytics fold at start-up failed: %s", task.exception())
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """While the console runs, it purges conversations past the retention once a day."""
+    """While the console runs, it purges conversations past the retention once a day, and it
+    folds the tracker store into the analytics summary at start (the first fold of a big store
+    takes a while; a page view would otherwise wait for it)."""
     state = app.state
+    fold = asyncio.create_task(asyncio.to_thread(state.analytics.refresh))
+    fold.add_done_callback(_log_failure)
     job = asyncio.create_task(run_daily(state.tracker_source, state.analytics, state.db,
                                         state.settings.retention_days))
     try:

@@ -191,3 +191,26 @@ def test_rasa_server_loads_the_masking_store_from_endpoints(tmp_path: Path) -> N
         stack.stop()
     texts = stored_texts(sqlite_url(tmp_path / "tracker.db"))
     assert texts == ["xin chào, CCCD của tôi là [số CCCD/CMND]"]
+
+
+def test_console_purges_on_start_and_folds_analytics(tmp_path: Path) -> None:
+    """The scheduled job: the console's lifespan purges past the retention and logs the count."""
+    import time
+
+    root = copy_project(tmp_path / "project", sample=False)
+    settings = AdminSettings(root=root, env="test", secret_key="k",
+                             national_data=tmp_path / "national",
+                             retention_days=(datetime.now() - DAY1).days)
+    (root / "var").mkdir()
+    tracker_data.write(SQLTrackerStore(dialect="sqlite", db=str(settings.tracker_db)))
+    app = create_app(settings)
+    with TestClient(app):
+        for _ in range(100):
+            rows = app.state.db.query("SELECT after FROM audit WHERE action = 'privacy.purge'")
+            if rows:
+                break
+            time.sleep(0.1)
+    assert json.loads(rows[0]["after"])["conversations"] == 2
+    senders = sqlite3.connect(settings.tracker_db).execute(
+        "SELECT DISTINCT sender_id FROM events").fetchall()
+    assert sorted(s for (s,) in senders) == ["tg:3", "web:4"]
