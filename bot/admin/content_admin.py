@@ -134,6 +134,20 @@ class ContentAdmin:
                 return message
         raise DataError(f"Không có nội dung '{file}.{key}'.")
 
+    def chat(self, message: Message) -> list[Message]:
+        """The bubbles a citizen sees for ``message``: a sub-topic answer also carries the other
+        sub-topics as buttons (actions/topics.py) and is followed by the 👍/👎 question."""
+        if message.label is None:
+            return [message]
+        others = [m for m in self.messages(message.file)
+                  if m.label is not None and m.key != message.key]
+        answer = Message(message.file, message.key, message.text,
+                         [*message.buttons, *({"title": m.label, "payload": ""} for m in others)])
+        try:
+            return [answer, self.get("feedback", "ask")]
+        except DataError:
+            return [answer]
+
     # --- checks --------------------------------------------------------------------------
 
     def check(self, new: Message, old: Message | None) -> None:

@@ -42,10 +42,21 @@ async def _report(request: Request) -> Report:
     return await run_in_threadpool(analytics.report, period)
 
 
+def procedure_labels(request: Request, report: Report) -> list[tuple[str, int]]:
+    """Top procedures as "code name" (names from the knowledge base, when it has them)."""
+    labelled = []
+    for code, count in report.procedures:
+        procedure, _national = request.app.state.procedures.get(code)
+        labelled.append((f"{code} {procedure.name}" if procedure else code, count))
+    return labelled
+
+
 @requires("viewer")
 async def analytics_page(request: Request) -> Response:
     report = await _report(request)
+    procedures = await run_in_threadpool(procedure_labels, request, report)
     return render(request, "analytics.html", report=report, charts=charts,
+                  procedures=procedures,
                   conversations=daily_series(report, "conversations"),
                   messages=daily_series(report, "messages"), intent_label=intent_label,
                   colour=charts.colour)

@@ -78,7 +78,7 @@ async def content_message(request: Request) -> Response:
     except DataError as error:
         raise HTTPException(404, str(error)) from error
     return render(request, "content_message.html", message=message, saved=message,
-                  blank_rows=BLANK_BUTTON_ROWS)
+                  blank_rows=BLANK_BUTTON_ROWS, chat=request.app.state.content.chat(message))
 
 
 @requires("editor")
@@ -109,13 +109,15 @@ async def save_message(request: Request) -> Response:
         except DataError as error:
             problem = str(error)
         return render(request, "content_message.html", message=new, saved=old,
-                      blank_rows=BLANK_BUTTON_ROWS, previewing=True, problem=problem)
+                      blank_rows=BLANK_BUTTON_ROWS, previewing=True, problem=problem,
+                      chat=admin.chat(new))
     try:
         before, after = await run_in_threadpool(admin.save, new)
     except DataError as error:
         flash(request, str(error), "error")
         return render(request, "content_message.html", status_code=400, message=new,
-                      saved=old, blank_rows=BLANK_BUTTON_ROWS, problem=str(error))
+                      saved=old, blank_rows=BLANK_BUTTON_ROWS, problem=str(error),
+                      chat=admin.chat(new))
     if before != after:
         request.app.state.db.audit(actor(request), "content.save", old.address, before, after)
     flash(request, "Đã lưu. Trợ lý dùng nội dung mới ngay từ câu trả lời tiếp theo, "
