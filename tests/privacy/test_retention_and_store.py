@@ -27,7 +27,7 @@ from bot.privacy.store import MaskingSQLTrackerStore, PrivacyConfigError, maskin
 from tests.admin import tracker_data
 from tests.admin.conftest import PASSWORD, copy_project, login
 from tests.admin.tracker_data import CCCD, DAY1, DAY2, DAY3, PHONE, RECEIPT
-from tests.support.servers import ROOT, start_stack
+from tests.support.servers import ROOT
 
 PG_PASSWORD = "rasa-local-only"
 NOW = DAY3 + timedelta(hours=1)
@@ -173,24 +173,6 @@ def test_console_erases_one_conversation_admin_only(tmp_path: Path) -> None:
     assert "tg:2" not in admin.get("/conversations").text
     audit = admin.get("/audit").text
     assert "privacy.erase" in audit
-
-
-@pytest.mark.e2e
-def test_rasa_server_loads_the_masking_store_from_endpoints(tmp_path: Path) -> None:
-    """endpoints.yml's `type:` must import: Rasa silently keeps conversations in memory if not."""
-    import yaml
-
-    config = yaml.safe_load((ROOT / "endpoints.yml").read_text("utf-8"))["tracker_store"]
-    assert config["type"] == "bot.privacy.store.MaskingSQLTrackerStore"
-    stores = (f"tracker_store:\n  type: {config['type']}\n  dialect: sqlite\n"
-              f'  db: "{tmp_path / "tracker.db"}"\nlock_store:\n  type: in_memory\n')
-    stack = start_stack(tmp_path, stores=stores, with_actions=False)
-    try:
-        stack.say(f"xin chào, CCCD của tôi là {CCCD}", sender="mask-e2e")
-    finally:
-        stack.stop()
-    texts = stored_texts(sqlite_url(tmp_path / "tracker.db"))
-    assert texts == ["xin chào, CCCD của tôi là [số CCCD/CMND]"]
 
 
 def test_console_purges_on_start_and_folds_analytics(tmp_path: Path) -> None:
