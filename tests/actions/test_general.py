@@ -206,3 +206,21 @@ def test_every_domain_intent_has_a_label():
     domain = yaml.safe_load((DEFAULT_PATH.parent.parent / "domain.yml").read_text("utf-8"))
     suggestible = set(domain["intents"]) - NOT_SUGGESTED
     assert [i for i in sorted(suggestible) if not intent_label(i)] == []
+
+
+def test_every_content_key_the_actions_use_exists():
+    """A renamed or deleted message must fail here, not in a citizen's chat."""
+    import re
+
+    from actions.general import OFFICE_FIELDS, STAFF_FIELDS
+    from bot.content import content
+
+    source = "".join((DEFAULT_PATH.parent.parent / "actions" / name).read_text("utf-8")
+                     for name in ("general.py", "topics.py"))
+    keys = set(re.findall(r'"((?:offices|general|fallback|feedback)\.[a-z_]+)"', source))
+    keys = {k for k in keys if not k.endswith("_")}  # prefixes, completed below
+    keys |= {f"offices.field_{k}" for k in OFFICE_FIELDS}
+    keys |= {f"general.staff_field_{k}" for k in STAFF_FIELDS}
+    keys |= {f"{f}.menu" for f in ("eid", "vneid", "payments")}
+    assert len(keys) > 20
+    assert sorted(k for k in keys if not content.has(k)) == []
