@@ -124,7 +124,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.project = ProjectData(settings.root)
     app.state.models = ModelRegistry(settings, db)
     app.state.models.mark_interrupted()
-    app.state.tracker = TrackerReader(settings.tracker_db)
+    app.state.tracker = TrackerReader(settings.tracker_db_url)
     app.state.procedures = ProcedureAdmin(settings, db)
     app.state.content = ContentAdmin(settings.root / "data" / "content",
                                      app.state.project.domain_intents)

@@ -143,3 +143,17 @@ def test_review_pages_never_show_personal_data(console_with_data) -> None:
         assert page.status_code == 200
         assert CCCD not in page.text and PHONE not in page.text, url
     assert RECEIPT in console_with_data.get("/conversations/tg:3").text
+
+
+def test_review_reader_reads_both_databases_masked(source: TrackerSource) -> None:
+    from bot.admin.conversations import Filters, TrackerReader
+
+    reader = TrackerReader(source.url)
+    turns = reader.conversation("tg:2")
+    assert [t["who"] for t in turns] == ["user", "user"]
+    assert turns[1]["text"] == "con mèo CCCD [số CCCD/CMND]"
+    assert reader.channels() == ["socketio", "telegram", "zalo"]
+    [group] = [g for g in reader.inbox(set()) if "mèo" in g["text"]]
+    assert group["count"] == 2 and CCCD not in group["text"]
+    assert {m.sender_id for m in reader.user_messages(Filters(channel="zalo"))} == {"zalo:1"}
+    assert reader.message(turns[0]["id"]).text == "lệ phí khai sinh"
