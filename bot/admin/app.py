@@ -29,12 +29,13 @@ from bot.admin.settings import AdminSettings
 from bot.admin.storage import AdminDB
 from bot.admin.tracker_source import TrackerSource
 from bot.admin.training_data import ProjectData
-from bot.admin.views import account, data, deploy, procedures, review
+from bot.admin.views import account, data, deploy, procedures, review, staff
 from bot.admin.views import analytics as analytics_views
 from bot.admin.views import content as content_views
 from bot.admin.views import privacy as privacy_views
 from bot.admin.web import render
 from bot.privacy.retention import run_daily
+from bot.staff.assistant import StaffAssistant
 
 HERE = Path(__file__).parent
 logger = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     routes = [
         *account.routes, *data.routes, *deploy.routes, *review.routes, *procedures.routes,
         *content_views.routes, *analytics_views.routes, *privacy_views.routes,
+        *staff.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(
@@ -130,4 +132,5 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
                                      app.state.project.domain_intents)
     app.state.tracker_source = TrackerSource(settings.tracker_db_url)
     app.state.analytics = Analytics(app.state.tracker_source, settings.analytics_db)
+    app.state.staff = StaffAssistant(settings.staff_db, settings.knowledge_db)
     return app
