@@ -165,7 +165,13 @@ class ContentAdmin:
         if len(new.buttons) > MAX_BUTTONS:
             raise DataError(f"Tối đa {MAX_BUTTONS} nút.")
         known = set(self.intents())
+        # Some files name a value the code maps (procedure.yml: "fee", "documents"...) instead
+        # of an intent payload; an editor may keep those but not invent new ones.
+        values = {b["payload"] for b in (old.buttons if old else [])
+                  if not b["payload"].startswith("/")}
         for button in new.buttons:
+            if button["payload"].strip() in values and button["title"].strip():
+                continue
             self._check_button(button, known)
         if new.label is not None and not new.label.strip():
             raise DataError("Chữ trên nút chọn chủ đề không được để trống.")

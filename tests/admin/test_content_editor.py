@@ -129,3 +129,29 @@ def test_add_and_delete_a_sub_topic_viewers_cannot_edit(as_role, project) -> Non
     assert source.has("vneid.menu")  # code needs it: refused
     console.post("/content/vneid/nfc", {"op": "delete"})
     assert not Content(project / "data" / "content").has("vneid.nfc")
+
+
+def test_code_mapped_button_values_can_be_kept_not_invented(as_role, project) -> None:
+    """A file whose buttons carry values the code maps (not intent payloads) stays editable."""
+    (project / "data" / "content" / "zz_facets.yml").write_text(
+        'messages:\n  buttons:\n    text: ""\n    buttons:\n'
+        '      - {title: "Lệ phí?", payload: "fee"}\n', "utf-8")
+    console = as_role("editor")
+    ok = console.post("/content/zz_facets/buttons", {"op": "save", "text": "",
+                                                     "button_title": "Lệ phí bao nhiêu?",
+                                                     "button_payload": "fee"})
+    assert ok.status_code == 200
+    assert "Lệ phí bao nhiêu?" in (project / "data" / "content" / "zz_facets.yml").read_text()
+    bad = console.post("/content/zz_facets/buttons", {"op": "save", "text": "",
+                                                      "button_title": "Giờ?",
+                                                      "button_payload": "hours"})
+    assert bad.status_code == 400 and "phải có dạng" in bad.text
+
+
+def test_every_shipped_message_passes_the_checks_unchanged(app) -> None:
+    """Files other modules add (procedure.yml, staff.yml...) must stay editable in the console."""
+    admin = app.state.content
+    messages = admin.all_messages()
+    assert len(messages) > 60
+    for message in messages:
+        admin.check(message, message)
