@@ -81,6 +81,7 @@ class ActionFindOffice(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=office_text(load_province_config()),
                                  buttons=content.buttons("offices.two_tiers"))
+        dispatcher.utter_message(**content.message("feedback.ask"))
         return []
 
 

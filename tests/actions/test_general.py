@@ -99,7 +99,9 @@ def test_find_office_with_missing_config_file(dispatcher, make_tracker, tmp_path
 def test_find_office_with_configured_province(dispatcher, make_tracker, tmp_path, monkeypatch):
     write_config(tmp_path, monkeypatch, CONFIGURED)
     ActionFindOffice().run(dispatcher, make_tracker("ở đâu", "find_office"), {})
-    assert len(dispatcher.messages) == 1
+    # The answer, then the 👍/👎 question.
+    assert len(dispatcher.messages) == 2
+    assert dispatcher.messages[1]["text"] == "Câu trả lời có giúp ích cho bạn không?"
     assert dispatcher.messages[0]["text"] == TWO_TIERS + (
         "Trung tâm Phục vụ hành chính công Tỉnh Thử Nghiệm:\n"
         "• Địa chỉ: Số 1 Đường Thử, phường Một\n"
