@@ -18,7 +18,7 @@ from actions.province import ProvinceConfig, load_province_config
 from bot.content import content
 
 # Intents that make no sense as "did you mean ...?" suggestions.
-NOT_SUGGESTED = {"nlu_fallback", "affirm", "deny", "out_of_scope", "rate_answer"}
+NOT_SUGGESTED = {"nlu_fallback", "affirm", "deny", "out_of_scope", "rate_answer", "rate_help"}
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.05
 

@@ -31,6 +31,7 @@ from actions.procedure_text import (
     not_found_text,
     unavailable_text,
 )
+from actions.typed import typed_text
 from bot.knowledge.resolve import Resolution, name_in
 from bot.knowledge.runtime import knowledge, reset_knowledge
 from bot.knowledge.search import ProcedureSearch
@@ -44,18 +45,20 @@ SLOT = "current_procedure"
 # A hesitant search whose best hit reaches this score is taken as a new topic even when a
 # procedure is remembered.
 STRONG_CHOICE = 0.75
+MIN_SWITCH_WORDS = 2
 
 
 def _text(tracker: Tracker) -> str:
-    text = (tracker.latest_message or {}).get("text") or ""
+    text = typed_text(tracker)
     return "" if text.startswith("/") else text  # a button payload carries entities, not words
 
 
 def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolution:
-    """Code entity, procedure entity, message text, then the remembered procedure.
+    """Code entity, message text, procedure entity, then the remembered procedure.
 
-    The remembered one is not used when a code was given, when the text strongly suggests
-    other procedures, or when a bare "what is X?" names an X that was not found.
+    Once a procedure is remembered, a follow-up keeps it unless the message clearly names
+    another one: a code, or at least two content words that the search is sure of (or that
+    strongly suggest a few procedures). One generic word ("thẻ", "xong") is not a new topic.
     """
     codes = [str(v).strip() for v in tracker.get_latest_entity_values("procedure_code")]
     for code in codes:
@@ -64,30 +67,43 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
             return Resolution(procedure)
     text = _text(tracker)
     found = name_in(engine, text) if text else Resolution()
-    if found.procedure is not None:
-        return found
-    for value in tracker.get_latest_entity_values("procedure"):
-        by_entity = name_in(engine, str(value))
-        if by_entity.procedure is not None:
-            by_entity.facets = found.facets
-            return by_entity
+    if found.procedure is None:
+        for value in tracker.get_latest_entity_values("procedure"):
+            by_entity = name_in(engine, str(value))
+            if by_entity.procedure is not None:
+                by_entity.facets = found.facets
+                found = by_entity
+                break
     remembered = tracker.get_slot(SLOT)
-    strong_choice = bool(found.choices) and found.choices[0].score >= STRONG_CHOICE
+    if not remembered or codes:
+        return found
+    named_clearly = found.words >= MIN_SWITCH_WORDS and (
+        found.procedure is not None
+        or (bool(found.choices) and found.choices[0].score >= STRONG_CHOICE)
+    )
     new_topic = intent == "ask_procedure" and found.named and not found.facets
-    if remembered and not codes and not strong_choice and not new_topic:
-        procedure = engine.store.get(str(remembered))
-        if procedure is not None:
-            return Resolution(procedure, facets=found.facets)
-    return found
+    if named_clearly or new_topic:
+        return found
+    procedure = engine.store.get(str(remembered))
+    if procedure is None:
+        return found
+    return Resolution(procedure, facets=found.facets)
 
 
 def facets_of(found: Resolution, tracker: Tracker, intent: str) -> list[str]:
-    """What the citizen asks about the procedure: words first, then button, then intent."""
+    """What the citizen asks about the procedure: the words first, then a button's facet.
+
+    A message that names a procedure and asks nothing about it ("dang ky khai sinh") gets the
+    overview, whichever facet intent the classifier leaned to; a bare follow-up without facet
+    words falls back on the intent.
+    """
     if found.facets:
         return found.facets
     entity = [str(v) for v in tracker.get_latest_entity_values("facet") if v in ALL_FACETS]
     if entity:
         return entity
+    if found.named and found.procedure is not None and _text(tracker):
+        return ["overview"]
     return [INTENT_FACETS.get(intent, "overview")]
 
 

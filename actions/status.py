@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.typed import typed_text
 from bot.content import content
 
 # The same shapes as the receipt_code regex in data/nlu/reports.yml, read from the text as well
@@ -22,7 +23,7 @@ RECEIPT_RE = re.compile(
 def receipt_code(tracker: Tracker) -> str | None:
     for value in tracker.get_latest_entity_values("receipt_code"):
         return str(value).upper()
-    match = RECEIPT_RE.search((tracker.latest_message or {}).get("text") or "")
+    match = RECEIPT_RE.search(typed_text(tracker))
     return match.group(1).upper() if match else None
 
 

@@ -101,11 +101,15 @@ DELETE FROM dirty_days;
 """
 
 
+# Actions that hand a citizen to staff, and those that file a ticket (actions/backoffice.py).
+HANDOVER_ACTIONS = {"action_request_human", "action_handover_request"}
+TICKET_ACTIONS = {"action_submit_ticket", "action_submit_contact"}
+
+
 def handover_kind(action: str) -> str | None:
-    """Handover requests and tickets, by action name (the ticket module's actions say "ticket")."""
-    if "ticket" in action:
+    if action in TICKET_ACTIONS:
         return "ticket"
-    if action == "action_request_human" or "handover" in action:
+    if action in HANDOVER_ACTIONS:
         return "handover"
     return None
 

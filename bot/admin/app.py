@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -29,11 +30,14 @@ from bot.admin.settings import AdminSettings
 from bot.admin.storage import AdminDB
 from bot.admin.tracker_source import TrackerSource
 from bot.admin.training_data import ProjectData
-from bot.admin.views import account, data, deploy, procedures, review, staff
+from bot.admin.views import account, data, deploy, handover, procedures, review, staff, tickets
 from bot.admin.views import analytics as analytics_views
 from bot.admin.views import content as content_views
 from bot.admin.views import privacy as privacy_views
 from bot.admin.web import render
+from bot.backoffice.desk import Desk
+from bot.backoffice.store import Store, database_url
+from bot.channels.push import RasaConversations
 from bot.privacy.retention import run_daily
 from bot.staff.assistant import StaffAssistant
 
@@ -79,18 +83,20 @@ def _log_failure(task: asyncio.Task) -> None:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """While the console runs, it purges conversations past the retention once a day, and it
-    folds the tracker store into the analytics summary at start (the first fold of a big store
-    takes a while; a page view would otherwise wait for it)."""
+    """While the console serves: the back-office sweeper (queue timeouts); the retention purge,
+    at start and then once a day; and a first fold of the tracker store into the analytics
+    summary (that of a big store takes a while; a page view would otherwise wait for it)."""
     state = app.state
+    sweeper = asyncio.create_task(state.desk.sweep_forever(state.sweep_seconds))
     fold = asyncio.create_task(asyncio.to_thread(state.analytics.refresh))
     fold.add_done_callback(_log_failure)
-    job = asyncio.create_task(run_daily(state.tracker_source, state.analytics, state.db,
-                                        state.settings.retention_days))
+    purge = asyncio.create_task(run_daily(state.tracker_source, state.analytics, state.db,
+                                          state.settings.retention_days))
     try:
         yield
     finally:
-        job.cancel()
+        sweeper.cancel()
+        purge.cancel()
 
 
 def create_app(settings: AdminSettings | None = None) -> Starlette:
@@ -106,6 +112,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
         *account.routes, *data.routes, *deploy.routes, *review.routes, *procedures.routes,
         *content_views.routes, *analytics_views.routes, *privacy_views.routes,
         *staff.routes,
+        *handover.routes, *tickets.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(
@@ -133,4 +140,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.tracker_source = TrackerSource(settings.tracker_db_url)
     app.state.analytics = Analytics(app.state.tracker_source, settings.analytics_db)
     app.state.staff = StaffAssistant(settings.staff_db, settings.knowledge_db)
+    app.state.desk = Desk(Store(database_url(settings.var_dir / "backoffice.db")),
+                          RasaConversations(settings.rasa_url, settings.rasa_token))
+    app.state.sweep_seconds = float(os.environ.get("BACKOFFICE_SWEEP_SECONDS") or 15)
     return app

@@ -37,6 +37,7 @@ class Resolution:
     named: bool = False  # the text had words that could name a procedure
     score: float = 0.0  # the best hit's score
     facets: list[str] = field(default_factory=list)  # facets the words ask for
+    words: int = 0  # content words of the reading chosen: one generic word names little
 
 
 def _choices(hits: list[SearchHit]) -> list[SearchHit]:
@@ -50,19 +51,21 @@ def _choices(hits: list[SearchHit]) -> list[SearchHit]:
 
 def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
     """Search words that are left once the facet and filler words are gone."""
-    if not topic or not engine.index.analyse(topic)[0]:
+    content = engine.index.analyse(topic)[0] if topic else []
+    if not content:
         return Resolution()
+    words = len(set(content))
     hits = engine.search(topic, top=6)
     if not hits:
-        return Resolution(named=True)
+        return Resolution(named=True, words=words)
     best = hits[0]
     if best.confidence >= CONFIDENT and best.score >= CHOICE_MIN:
         tied = best.score < FULL_MATCH and any(
             hit.name != best.name and hit.score >= best.score - TIE for hit in hits[1:]
         )
         if not tied:
-            return Resolution(best.procedure, named=True, score=best.score)
-    return Resolution(choices=_choices(hits), named=True, score=best.score)
+            return Resolution(best.procedure, named=True, score=best.score, words=words)
+    return Resolution(choices=_choices(hits), named=True, score=best.score, words=words)
 
 
 def name_in(engine: ProcedureSearch, text: str) -> Resolution:

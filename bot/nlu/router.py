@@ -44,17 +44,22 @@ class ProcedureRouter(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            # intents that give way to a procedure the knowledge base is sure of
-            "weak_intents": ["nlu_fallback", "affirm", "deny", "out_of_scope", "greet",
-                             "goodbye", "thank", "help", "bot_challenge"],
+            # "not sure" gives way to any procedure the knowledge base finds
+            "unsure_intents": ["nlu_fallback"],
+            # small talk gives way below this confidence, or to a procedure named in at least
+            # `min_words` content words (one word, "tạm" of "tạm biệt", names nothing)
+            "weak_intents": ["affirm", "deny", "out_of_scope", "greet", "goodbye", "thank",
+                             "help", "bot_challenge"],
+            "weak_confidence": 0.8,
+            "min_words": 2,
+            "weak_score": 0.9,
             # other topic intents give way only below this confidence ...
             "topic_confidence": 0.7,
             # ... or below this one when the message is long (stories confuse the classifier)
             "long_topic_confidence": 0.95,
             "long_words": 14,
             # topic intents never overridden (their words can also name procedures)
-            "protected_intents": ["scam_warning", "check_application_status",
-                                  "request_human", "submit_feedback"],
+            "protected_intents": ["scam_warning", "check_application_status", "request_human"],
             # search score a remembered-free "which one?" needs to count as naming a procedure
             "choice_score": 0.75,
         }
@@ -87,8 +92,10 @@ class ProcedureRouter(GraphComponent):
         if name in PROCEDURE_INTENTS or name in self.config["protected_intents"]:
             return
         long = len(text.split()) >= self.config["long_words"]
+        unsure = name in self.config["unsure_intents"]
+        weak = name in self.config["weak_intents"]
         limit = self.config["long_topic_confidence" if long else "topic_confidence"]
-        if name not in self.config["weak_intents"] and confidence >= limit:
+        if not (unsure or weak) and confidence >= limit:
             return
         from bot.knowledge.resolve import name_in  # the knowledge base is optional here
         from bot.knowledge.runtime import knowledge
@@ -99,6 +106,12 @@ class ProcedureRouter(GraphComponent):
         found = name_in(engine, text)
         if found.procedure is None and not (
             found.choices and found.score >= self.config["choice_score"]
+        ):
+            return
+        if weak and confidence >= self.config["weak_confidence"] and (
+            found.procedure is None
+            or found.words < self.config["min_words"]
+            or found.score < self.config["weak_score"]
         ):
             return
         facets = [f for f in found.facets if f in FACET_INTENTS]

@@ -168,8 +168,6 @@ def test_permanent_residence_documents_then_fee_follow_up(curated_db, ask, text)
         "Lệ phí thủ tục Đăng ký thường trú (mã 1.004222):\n"
         "Cổng Dịch vụ công quốc gia chưa công bố lệ phí cho thủ tục này. Bạn xem lại trên "
         "trang thủ tục hoặc hỏi trực tiếp nơi tiếp nhận hồ sơ.\n"
-        "Mức thu do văn bản sau quy định (cổng chưa ghi số tiền): Thông tư số 75/2022/TT-BTC "
-        "của Bộ Tài chính: Quy định mức thu, chế độ thu, nộp và quản lý lệ phí đăng ký cư trú.\n"
         f"\nChi tiết trên Cổng Dịch vụ công quốc gia: {PERMANENT_URL}",
         [],
     )]
@@ -354,7 +352,7 @@ def test_missing_or_broken_database(tmp_path, monkeypatch, caplog, ask, content)
         ("đăng ký thường trú: thủ tục thế nào, phí bao nhiêu, bao lâu", "ask_procedure",
          ["Trình tự thực hiện", "Hồ sơ cho thủ tục", "Lệ phí thủ tục", "Thời hạn giải quyết"]),
         ("căn cứ pháp lý của thủ tục đăng ký thường trú", "ask_procedure",
-         ["Căn cứ pháp lý của thủ tục Đăng ký thường trú (mã 1.004222):", "Luật Cư trú"]),
+         ["Căn cứ pháp lý của thủ tục Đăng ký thường trú (mã 1.004222):", "68/2020/QH14"]),
         ("đăng ký thường trú có những bước nào", "ask_procedure", ["Trình tự thực hiện"]),
         ("dang ky thuong tru dieu kien gi", "ask_fee", ["Điều kiện, yêu cầu"]),
     ],
@@ -415,3 +413,16 @@ def test_odd_messages_get_a_polite_answer_quickly(fixture_db, ask, text):
 def test_a_procedure_named_at_the_start_of_a_huge_message_is_found(fixture_db, ask):
     events, _ = ask("giấy nuôi ong " + "xin cảm ơn " * 10_000, "ask_procedure")
     assert events == [SlotSet("current_procedure", "9.990001")]
+
+
+def test_facets_are_read_from_the_text_as_typed(curated_db):
+    """The NLU leaves a folded text in latest_message; accents decide "phí" (fee) vs "phi"."""
+    from rasa_sdk import Tracker
+
+    message = {"text": "phi lam ly lich tu phap bao nhieu",
+               "intent": {"name": "ask_fee", "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "text": "phí làm lý lịch tư pháp bao nhiêu", "parse_data": message}]
+    tracker = Tracker("citizen", {}, message, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerProcedure().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"].startswith("Lệ phí thủ tục Cấp Phiếu Lý lịch tư pháp")
