@@ -14,7 +14,8 @@ Each citizen message is classified as:
 - ``not_sure``: nlu_fallback, confidence below LOW_CONFIDENCE, or the "did you mean" fallback;
 - ``out_of_scope``: the out_of_scope intent;
 - ``understood``: any other intent;
-- ``rating``: a 👍/👎 (rate_answer), counted apart, for the topic answered just before.
+- ``rating``: a 👍/👎 (rate_answer), counted apart, for the topic answered just before; a 1-5
+  rating of a handover (rate_help) is counted with the handovers.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from bot.privacy.masking import mask
 
 CATEGORIES = ("understood", "procedure", "not_sure", "out_of_scope")
 RATING_INTENT = "rate_answer"
+HELP_RATING_INTENT = "rate_help"  # 1-5 stars after a handover (actions/backoffice.py)
 PROCEDURE_ACTION = "action_answer_procedure"
 FALLBACK_ACTIONS = {"action_default_ask_affirmation", "action_two_stage_fallback",
                     "action_default_fallback"}
@@ -171,6 +173,14 @@ class Report:
     unanswered: list[dict[str, Any]] = field(default_factory=list)
     handovers: dict[str, int] = field(default_factory=dict)
     ratings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def help_rating(self) -> tuple[float, int] | None:
+        """Average stars of handover ratings and how many, or None."""
+        stars = {int(k.split(":")[1]): n for k, n in self.handovers.items()
+                 if k.startswith("rating:")}
+        count = sum(stars.values())
+        return (sum(k * n for k, n in stars.items()) / count, count) if count else None
 
     @property
     def understood_rate(self) -> float | None:
@@ -348,6 +358,12 @@ class _Fold:
                 confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
                 channel = str(event.get("input_channel") or state["channel"] or "")
                 state["channel"] = channel
+                if intent == HELP_RATING_INTENT:
+                    stars = next((str(e.get("value")) for e in parse.get("entities") or []
+                                  if e.get("entity") == "rating"), "")
+                    if stars in {"1", "2", "3", "4", "5"}:
+                        handovers.append((event_id, sender_id, day, f"rating:{stars}"))
+                    continue
                 if intent == RATING_INTENT:
                     useful = next((str(e.get("value")) for e in parse.get("entities") or []
                                    if e.get("entity") == "useful"), "")

@@ -66,17 +66,18 @@ def test_counts_on_a_known_tracker_database(source: TrackerSource, tmp_path: Pat
     assert analytics.refresh() > 0
     report = analytics.report(RANGE)
     day1, day2 = DAY1.date().isoformat(), DAY2.date().isoformat()
-    assert report.totals == {"conversations": 4, "messages": 9}
+    assert report.totals == {"conversations": 4, "messages": 10}
     assert [(r["day"], r["channel"], r["conversations"], r["messages"]) for r in report.daily] \
         == [(day1, "telegram", 1, 2), (day1, "zalo", 1, 2), (day2, "socketio", 1, 1),
-            (day2, "telegram", 1, 4)]
-    assert report.shares == {"understood": 4, "procedure": 2, "not_sure": 2, "out_of_scope": 1}
+            (day2, "telegram", 1, 5)]
+    assert report.shares == {"understood": 5, "procedure": 2, "not_sure": 2, "out_of_scope": 1}
     assert report.intents[0] == ("eid_troubleshoot", 2)
     assert report.procedures == [("1.001193", 2)]
     [unanswered] = report.unanswered
     assert unanswered["count"] == 2 and CCCD not in unanswered["text"]
     assert unanswered["text_key"] == "con mèo cccd [số cccd/cmnd]"
-    assert report.handovers == {"handover": 1}
+    assert report.handovers == {"handover": 1, "ticket": 1, "rating:4": 1}
+    assert report.help_rating == (4.0, 1)
     assert report.ratings == [{"topic": "eid_troubleshoot", "yes": 1, "no": 1, "total": 2,
                                "rate": 0.5}]
     # Day 3 counts only when the range includes it.
@@ -97,7 +98,7 @@ def test_new_events_are_folded_in_incrementally(tmp_path: Path) -> None:
     asyncio.run(store.save(tracker))
     assert analytics.refresh() == 2
     report = analytics.report(RANGE)
-    assert report.totals["messages"] == 10 and report.shares["procedure"] == 3
+    assert report.totals["messages"] == 11 and report.shares["procedure"] == 3
 
 
 def test_period_parsing() -> None:
@@ -119,7 +120,7 @@ def test_page_charts_and_csv_are_masked(console_with_data) -> None:
     page = console_with_data.get(f"/analytics?{query}")
     assert page.status_code == 200
     assert page.text.count('<svg class="chart"') >= 5
-    assert 'id="total-conversations">4<' in page.text and 'id="understood-rate">67%<' in page.text
+    assert 'id="total-conversations">4<' in page.text and 'id="understood-rate">70%<' in page.text
     for raw in (CCCD, PHONE):
         assert raw not in page.text
     assert "[số CCCD/CMND]" in page.text
@@ -143,6 +144,12 @@ def test_review_pages_never_show_personal_data(console_with_data) -> None:
         assert page.status_code == 200
         assert CCCD not in page.text and PHONE not in page.text, url
     assert RECEIPT in console_with_data.get("/conversations/tg:3").text
+
+
+def test_page_shows_handovers_tickets_and_staff_rating(console_with_data) -> None:
+    page = console_with_data.get(f"/analytics?date_from={DAY1.date()}&date_to={DAY2.date()}")
+    assert 'id="handovers">1<' in page.text and 'id="tickets">1<' in page.text
+    assert 'id="help-rating">4.0<' in page.text
 
 
 def test_review_reader_reads_both_databases_masked(source: TrackerSource) -> None:
