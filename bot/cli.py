@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from bot.admin.commands import add_admin_commands
 from bot.knowledge.commands import CliError, add_catalog_commands
+from bot.privacy.commands import add_privacy_commands
 
 Register = Callable[[argparse.ArgumentParser], None]
 
@@ -21,6 +22,8 @@ GROUPS: list[tuple[str, str, Register]] = [
     ("catalog", "procedure knowledge base: import, load curated entries, search",
      add_catalog_commands),
     ("admin", "admin web console: serve", add_admin_commands),
+    ("privacy", "personal data: purge old conversations, erase one sender",
+     add_privacy_commands),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,21 +20,29 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.admin.analytics import Analytics
 from bot.admin.auth import Users, current_user
+from bot.admin.content_admin import ContentAdmin
 from bot.admin.conversations import TrackerReader
 from bot.admin.deploy import ModelRegistry
 from bot.admin.procedures import ProcedureAdmin
 from bot.admin.settings import AdminSettings
 from bot.admin.storage import AdminDB
+from bot.admin.tracker_source import TrackerSource
 from bot.admin.training_data import ProjectData
 from bot.admin.views import account, data, deploy, handover, procedures, review, staff, tickets
+from bot.admin.views import analytics as analytics_views
+from bot.admin.views import content as content_views
+from bot.admin.views import privacy as privacy_views
 from bot.admin.web import render
 from bot.backoffice.desk import Desk
 from bot.backoffice.store import Store, database_url
 from bot.channels.push import RasaConversations
+from bot.privacy.retention import run_daily
 from bot.staff.assistant import StaffAssistant
 
 HERE = Path(__file__).parent
+logger = logging.getLogger(__name__)
 SECURITY_HEADERS = {
     b"content-security-policy": b"default-src 'self'; script-src 'self'; style-src 'self'; "
                                 b"img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
@@ -61,18 +70,33 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
-@contextlib.asynccontextmanager
-async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Runs the back-office sweeper (queue timeouts) while the console serves."""
-    task = asyncio.create_task(app.state.desk.sweep_forever(app.state.sweep_seconds))
-    yield
-    task.cancel()
-
-
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     request.state.user = current_user(request) if "session" in request.scope else None
     return render(request, "error.html", status_code=exc.status_code, message=exc.detail)
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Analytics fold at start-up failed: %s", task.exception())
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """While the console serves: the back-office sweeper (queue timeouts); the retention purge,
+    at start and then once a day; and a first fold of the tracker store into the analytics
+    summary (that of a big store takes a while; a page view would otherwise wait for it)."""
+    state = app.state
+    sweeper = asyncio.create_task(state.desk.sweep_forever(state.sweep_seconds))
+    fold = asyncio.create_task(asyncio.to_thread(state.analytics.refresh))
+    fold.add_done_callback(_log_failure)
+    purge = asyncio.create_task(run_daily(state.tracker_source, state.analytics, state.db,
+                                          state.settings.retention_days))
+    try:
+        yield
+    finally:
+        sweeper.cancel()
+        purge.cancel()
 
 
 def create_app(settings: AdminSettings | None = None) -> Starlette:
@@ -86,6 +110,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     routes = [
         *account.routes, *data.routes, *deploy.routes, *review.routes, *procedures.routes,
+        *content_views.routes, *analytics_views.routes, *privacy_views.routes,
         *staff.routes,
         *handover.routes, *tickets.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
@@ -108,8 +133,12 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.project = ProjectData(settings.root)
     app.state.models = ModelRegistry(settings, db)
     app.state.models.mark_interrupted()
-    app.state.tracker = TrackerReader(settings.tracker_db)
+    app.state.tracker = TrackerReader(settings.tracker_db_url)
     app.state.procedures = ProcedureAdmin(settings, db)
+    app.state.content = ContentAdmin(settings.root / "data" / "content",
+                                     app.state.project.domain_intents)
+    app.state.tracker_source = TrackerSource(settings.tracker_db_url)
+    app.state.analytics = Analytics(app.state.tracker_source, settings.analytics_db)
     app.state.staff = StaffAssistant(settings.staff_db, settings.knowledge_db)
     app.state.desk = Desk(Store(database_url(settings.var_dir / "backoffice.db")),
                           RasaConversations(settings.rasa_url, settings.rasa_token))

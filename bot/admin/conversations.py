@@ -1,13 +1,22 @@
-"""Read-only view of conversations in Rasa's SQL tracker store (var/tracker.db, table events)."""
+"""Read-only view of conversations in Rasa's SQL tracker store (table events), SQLite
+(var/tracker.db) or PostgreSQL (TRACKER_DB_URL).
+
+Every text is masked (bot/privacy/masking.py) before staff see it, even when the store keeps
+raw text or holds messages saved before masking was switched on.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
+
+from bot.admin.tracker_source import TrackerSource, sqlite_url
+from bot.privacy.masking import mask
 
 FALLBACK_INTENT = "nlu_fallback"
 LOW_CONFIDENCE = 0.45
@@ -60,20 +69,16 @@ class Filters:
 
 
 class TrackerReader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, location: Path | str) -> None:
+        """`location`: the SQLite file, or a SQLAlchemy URL (PostgreSQL)."""
+        url = sqlite_url(location) if isinstance(location, Path) else location
+        self.source = TrackerSource(url)
 
-    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        if not self.path.exists():
-            return []
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
-        conn.row_factory = sqlite3.Row
-        try:
-            return conn.execute(sql, params).fetchall()
-        except sqlite3.OperationalError:
-            return []  # no events table yet: Rasa has not stored a conversation
-        finally:
-            conn.close()
+    def _rows(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        if not self.source.available():
+            return []  # no store or no events table yet: Rasa has not stored a conversation
+        with self.source.connect() as conn:
+            return list(conn.execute(sa.text(sql), params or {}).mappings())
 
     def user_messages(self, filters: Filters | None = None, limit: int = 500) -> list[UserMessage]:
         rows = self._rows("SELECT id, sender_id, timestamp, data FROM events "
@@ -87,10 +92,10 @@ class TrackerReader:
         """User and bot turns of one conversation, oldest first."""
         turns = []
         for row in self._rows("SELECT id, type_name, timestamp, data FROM events "
-                              "WHERE sender_id = ? AND type_name IN ('user', 'bot') "
-                              "ORDER BY timestamp, id", (sender_id,)):
+                              "WHERE sender_id = :sender AND type_name IN ('user', 'bot') "
+                              "ORDER BY timestamp, id", {"sender": sender_id}):
             data = json.loads(row["data"] or "{}")
-            turn = {"id": row["id"], "who": row["type_name"], "text": data.get("text") or "",
+            turn = {"id": row["id"], "who": row["type_name"], "text": mask(data.get("text") or ""),
                     "at": datetime.fromtimestamp(row["timestamp"])}
             if row["type_name"] == "user":
                 message = _user_message(row, sender_id)
@@ -132,11 +137,11 @@ class TrackerReader:
 
     def message(self, event_id: int) -> UserMessage | None:
         rows = self._rows("SELECT id, sender_id, timestamp, data FROM events "
-                          "WHERE id = ? AND type_name = 'user'", (event_id,))
+                          "WHERE id = :id AND type_name = 'user'", {"id": event_id})
         return _user_message(rows[0]) if rows else None
 
 
-def _user_message(row: sqlite3.Row, sender_id: str | None = None) -> UserMessage | None:
+def _user_message(row: Any, sender_id: str | None = None) -> UserMessage | None:
     try:
         data = json.loads(row["data"] or "{}")
     except json.JSONDecodeError:
@@ -146,7 +151,7 @@ def _user_message(row: sqlite3.Row, sender_id: str | None = None) -> UserMessage
         id=int(row["id"]),
         sender_id=sender_id or str(row["sender_id"]),
         at=datetime.fromtimestamp(float(row["timestamp"])),
-        text=str(data.get("text") or ""),
+        text=mask(str(data.get("text") or "")),
         intent=str(intent.get("name") or ""),
         confidence=float(intent.get("confidence") or 0.0),
         channel=str(data.get("input_channel") or ""),

@@ -35,6 +35,10 @@ class AdminSettings:
     national_data: Path = field(default_factory=lambda: REPO_ROOT.parent / "shared" / "data"
                                 / "national-procedures")
     https_only: bool = False
+    # Tracker store as a SQLAlchemy URL (PostgreSQL in production); empty = var/tracker.db.
+    tracker_url: str = ""
+    # Conversations older than this are deleted (bot/privacy/retention.py).
+    retention_days: int = 180
 
     @property
     def var_dir(self) -> Path:
@@ -47,6 +51,14 @@ class AdminSettings:
     @property
     def tracker_db(self) -> Path:
         return self.var_dir / "tracker.db"
+
+    @property
+    def tracker_db_url(self) -> str:
+        return self.tracker_url or f"sqlite:///{self.tracker_db}"
+
+    @property
+    def analytics_db(self) -> Path:
+        return self.var_dir / "analytics.db"
 
     @property
     def knowledge_db(self) -> Path:
@@ -80,6 +92,8 @@ class AdminSettings:
             initial_password=env.get("ADMIN_PASSWORD", ""),
             train_epochs=int(epochs) if epochs else None,
             https_only=env.get("ADMIN_HTTPS_ONLY", "") == "1",
+            tracker_url=env.get("TRACKER_DB_URL", ""),
+            retention_days=int(env.get("PRIVACY_RETENTION_DAYS") or 180),
         )
         if env.get("NATIONAL_DATA"):
             settings.national_data = Path(env["NATIONAL_DATA"])

@@ -99,7 +99,9 @@ def test_find_office_with_missing_config_file(dispatcher, make_tracker, tmp_path
 def test_find_office_with_configured_province(dispatcher, make_tracker, tmp_path, monkeypatch):
     write_config(tmp_path, monkeypatch, CONFIGURED)
     ActionFindOffice().run(dispatcher, make_tracker("ở đâu", "find_office"), {})
-    assert len(dispatcher.messages) == 1
+    # The answer, then the 👍/👎 question.
+    assert len(dispatcher.messages) == 2
+    assert dispatcher.messages[1]["text"] == "Câu trả lời có giúp ích cho bạn không?"
     assert dispatcher.messages[0]["text"] == TWO_TIERS + (
         "Trung tâm Phục vụ hành chính công Tỉnh Thử Nghiệm:\n"
         "• Địa chỉ: Số 1 Đường Thử, phường Một\n"
@@ -201,8 +203,26 @@ def test_ask_affirmation_without_plausible_guesses(dispatcher, make_tracker):
 def test_every_domain_intent_has_a_label():
     import yaml
 
-    from actions.general import INTENT_LABELS, NOT_SUGGESTED
+    from actions.general import NOT_SUGGESTED, intent_label
 
     domain = yaml.safe_load((DEFAULT_PATH.parent.parent / "domain.yml").read_text("utf-8"))
     suggestible = set(domain["intents"]) - NOT_SUGGESTED
-    assert suggestible == set(INTENT_LABELS)
+    assert [i for i in sorted(suggestible) if not intent_label(i)] == []
+
+
+def test_every_content_key_the_actions_use_exists():
+    """A renamed or deleted message must fail here, not in a citizen's chat."""
+    import re
+
+    from actions.general import OFFICE_FIELDS, STAFF_FIELDS
+    from bot.content import content
+
+    source = "".join((DEFAULT_PATH.parent.parent / "actions" / name).read_text("utf-8")
+                     for name in ("general.py", "topics.py"))
+    keys = set(re.findall(r'"((?:offices|general|fallback|feedback)\.[a-z_]+)"', source))
+    keys = {k for k in keys if not k.endswith("_")}  # prefixes, completed below
+    keys |= {f"offices.field_{k}" for k in OFFICE_FIELDS}
+    keys |= {f"general.staff_field_{k}" for k in STAFF_FIELDS}
+    keys |= {f"{f}.menu" for f in ("eid", "vneid", "payments")}
+    assert len(keys) > 20
+    assert sorted(k for k in keys if not content.has(k)) == []

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
+
 import pytest
+import yaml
 
 from actions.topics import (
     EID,
@@ -12,6 +17,7 @@ from actions.topics import (
     ActionEidActivate,
     ActionEidTroubleshoot,
 )
+from bot.content import DEFAULT_DIR as CONTENT_DIR
 
 
 def entity(name: str, value: str) -> dict:
@@ -25,7 +31,7 @@ def test_button_entity_selects_the_problem(dispatcher, make_tracker):
         [entity("vneid_problem", "new_phone")],
     )
     assert ActionEidTroubleshoot().run(dispatcher, tracker, {}) == []
-    [message] = dispatcher.messages
+    message, feedback = dispatcher.messages
     assert message["text"].startswith("Mỗi tài khoản VNeID chỉ dùng trên một thiết bị.")
     # The other problems stay one tap away.
     assert [b["payload"] for b in message["buttons"]] == [
@@ -36,6 +42,9 @@ def test_button_entity_selects_the_problem(dispatcher, make_tracker):
         '/eid_troubleshoot{"vneid_problem":"face_scan"}',
         '/eid_troubleshoot{"vneid_problem":"data_mismatch"}',
     ]
+    # Then the 👍/👎 question, whose payloads analytics counts.
+    assert [b["payload"] for b in feedback["buttons"]] == [
+        '/rate_answer{"useful":"yes"}', '/rate_answer{"useful":"no"}']
 
 
 @pytest.mark.parametrize(
@@ -82,7 +91,7 @@ def test_unknown_problem_shows_the_menu(dispatcher, make_tracker):
 
 def test_eid_defaults_to_the_overview_with_facts_from_3_000228(dispatcher, make_tracker):
     ActionEidActivate().run(dispatcher, make_tracker("định danh mức 2", "eid_activate"), {})
-    [message] = dispatcher.messages
+    message, _feedback = dispatcher.messages
     text = message["text"]
     assert text.startswith("Tài khoản định danh điện tử mức 2 (thủ tục 3.000228):")
     assert "Công an xã/phường bất kỳ trong cả nước" in text
@@ -134,6 +143,43 @@ def test_payment_menu_and_button(dispatcher, make_tracker):
     )
     ActionCashlessPayment().run(dispatcher, chosen, {})
     assert dispatcher.messages[1]["text"].startswith('"Chợ 4.0" là mô hình')
+
+
+def test_menu_has_no_feedback_question(dispatcher, make_tracker):
+    ActionEidTroubleshoot().run(dispatcher, make_tracker("vneid lỗi", "eid_troubleshoot"), {})
+    assert len(dispatcher.messages) == 1
+
+
+def test_edited_content_shows_up_in_the_next_reply(dispatcher, make_tracker, tmp_path,
+                                                   monkeypatch):
+    """An admin rewords "quên mật khẩu", adds a phrase with diacritics and a new sub-topic."""
+    for file in CONTENT_DIR.glob("*.yml"):
+        shutil.copy(file, tmp_path / file.name)
+    monkeypatch.setenv("CONTENT_DIR", str(tmp_path))
+    tracker = make_tracker("quên mật khẩu vneid", "eid_troubleshoot")
+    ActionEidTroubleshoot().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"].startswith("Trên màn hình đăng nhập VNeID")
+
+    path = tmp_path / "vneid.yml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    data["messages"]["forgot_passcode"]["text"] = "Bản mới: mở VNeID, chọn Quên mật khẩu."
+    data["messages"]["forgot_passcode"]["phrases"].append("Không nhớ mật khẩu")
+    data["messages"]["nfc"] = {"label": "Lỗi đọc chip", "text": "Áp thẻ vào mặt sau máy.",
+                               "phrases": ["đọc chip"]}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    stamp = time.time_ns() + 2_000_000_000
+    os.utime(path, ns=(stamp, stamp))
+
+    for text in ("quên mật khẩu vneid", "toi khong nho mat khau"):
+        dispatcher.messages.clear()
+        ActionEidTroubleshoot().run(dispatcher, make_tracker(text, "eid_troubleshoot"), {})
+        assert dispatcher.messages[0]["text"] == "Bản mới: mở VNeID, chọn Quên mật khẩu."
+    assert dispatcher.messages[0]["buttons"][-1] == {
+        "title": "Lỗi đọc chip", "payload": '/eid_troubleshoot{"vneid_problem":"nfc"}'}
+    dispatcher.messages.clear()
+    ActionEidTroubleshoot().run(dispatcher, make_tracker("VNeID không đọc chip được",
+                                                         "eid_troubleshoot"), {})
+    assert dispatcher.messages[0]["text"] == "Áp thẻ vào mặt sau máy."
 
 
 def test_answers_never_send_people_to_the_district_level():

@@ -40,7 +40,7 @@ def copy_project(target: Path, sample: bool = True) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in ("domain.yml", "config.yml"):
         shutil.copy(ROOT / name, target / name)
-    for folder in ("data/nlu", "data/stories", "data/rules"):
+    for folder in ("data/nlu", "data/stories", "data/rules", "data/content"):
         if (ROOT / folder).exists():
             shutil.copytree(ROOT / folder, target / folder)
         (target / folder).mkdir(parents=True, exist_ok=True)
