@@ -32,6 +32,7 @@ from actions.procedure_text import (
     unavailable_text,
 )
 from actions.typed import typed_text
+from bot.content import content
 from bot.knowledge.resolve import Resolution, name_in
 from bot.knowledge.runtime import knowledge, reset_knowledge
 from bot.knowledge.search import ProcedureSearch
@@ -131,8 +132,12 @@ class ActionAnswerProcedure(Action):
             messages = answer_messages(facets, procedure)
             for message in messages[:-1]:
                 dispatcher.utter_message(text=message)
-            buttons = facet_buttons(procedure, exclude=facets) if facets == ["overview"] else []
-            dispatcher.utter_message(text=messages[-1], buttons=buttons)
+            if facets == ["overview"]:  # the overview ends with buttons for the next question
+                dispatcher.utter_message(text=messages[-1],
+                                         buttons=facet_buttons(procedure, exclude=facets))
+            else:  # a facet answered: ask whether it helped (👍/👎, counted in analytics)
+                dispatcher.utter_message(text=messages[-1])
+                dispatcher.utter_message(**content.message("feedback.ask"))
             return [SlotSet(SLOT, procedure.code)]
         if found.choices:
             choices = [(hit.code, hit.name) for hit in found.choices]

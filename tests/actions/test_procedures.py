@@ -21,6 +21,7 @@ from actions.procedure_text import (
     split_messages,
 )
 from actions.procedures import ActionAnswerProcedure, reset_knowledge
+from bot.content import content
 from bot.knowledge.importer import import_national, load_curated
 from bot.knowledge.models import PORTAL_SEARCH_URL, Document, Procedure, SubmissionMethod
 from bot.knowledge.store import SQLiteProcedureStore
@@ -134,9 +135,29 @@ def ask() -> Callable[..., Answer]:
         dispatcher = CollectingDispatcher()
         entities = [{"entity": "procedure_code", "value": code}] if code else []
         tracker = build_tracker(text, intent, entities, slots={"current_procedure": slot})
-        return ActionAnswerProcedure().run(dispatcher, tracker, {}), dispatcher.messages
+        events = ActionAnswerProcedure().run(dispatcher, tracker, {})
+        # the 👍/👎 question after a facet answer is checked in its own test
+        messages = [m for m in dispatcher.messages if m["text"] != FEEDBACK_QUESTION]
+        return events, messages
 
     return run
+
+
+FEEDBACK_QUESTION = content.text("feedback.ask")
+
+
+def test_a_facet_answer_asks_whether_it_helped_an_overview_does_not(fixture_db):
+    def sent(text: str, intent: str) -> list[dict[str, Any]]:
+        dispatcher = CollectingDispatcher()
+        ActionAnswerProcedure().run(dispatcher, build_tracker(text, intent), {})
+        return dispatcher.messages
+
+    fee = sent("giấy nuôi ong lệ phí bao nhiêu", "ask_fee")
+    assert fee[-1]["text"] == FEEDBACK_QUESTION
+    assert [b["payload"] for b in fee[-1]["buttons"]] == [
+        '/rate_answer{"useful":"yes"}', '/rate_answer{"useful":"no"}']
+    overview = sent("giấy nuôi ong", "ask_procedure")
+    assert all(m["text"] != FEEDBACK_QUESTION for m in overview)
 
 
 def _text(messages: list[dict[str, Any]]) -> str:
@@ -426,3 +447,4 @@ def test_facets_are_read_from_the_text_as_typed(curated_db):
     dispatcher = CollectingDispatcher()
     ActionAnswerProcedure().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["text"].startswith("Lệ phí thủ tục Cấp Phiếu Lý lịch tư pháp")
+    assert dispatcher.messages[-1]["text"] == FEEDBACK_QUESTION
