@@ -11,6 +11,7 @@ broke the console; an empty message was read as "yes". So:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sanic import response
@@ -40,7 +41,7 @@ class GatedText:
 
 def gate_text(raw: str, limit: int = MAX_INPUT_CHARS) -> GatedText:
     full = clean_input(raw, limit=len(raw) + 1)
-    if not full:
+    if all(unicodedata.category(char)[0] in "CZ" for char in full):  # zero-width, spaces only
         return GatedText("", content.text("system.empty_input"))
     if len(full) > limit:
         shown_limit = f"{limit:,}".replace(",", ".")  # Vietnamese thousands separator

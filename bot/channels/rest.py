@@ -51,9 +51,9 @@ class RestOutput(CollectingOutputChannel):
     def name(cls) -> str:
         return "rest"
 
-    def _persist_message(self, message: dict[str, Any]) -> None:
+    async def _persist_message(self, message: dict[str, Any]) -> None:
         message["recipient_id"] = split(str(message.get("recipient_id", "")))[1]
-        super()._persist_message(message)
+        await super()._persist_message(message)
 
 
 class RestInput(InputChannel):
