@@ -54,8 +54,10 @@ class HungServer:
 
 
 class Server:
-    def __init__(self, url: str, process: subprocess.Popen, actions_port: int) -> None:
+    def __init__(self, url: str, process: subprocess.Popen, actions_port: int,
+                 workdir: Path) -> None:
         self.url, self.process, self.actions_port = url, process, actions_port
+        self.workdir = workdir
 
     def say(self, text: str, sender: str) -> tuple[list[dict], float]:
         started = time.monotonic()
@@ -94,7 +96,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process, log, 240)
-        yield Server(url, process, actions_port)
+        yield Server(url, process, actions_port, workdir)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -137,3 +139,8 @@ def test_hung_action_server_gets_an_apology_within_the_timeout(server: Server) -
     assert content.text("system.action_failed") in [r.get("text") for r in replies]
     assert took < ACTION_TIMEOUT + 10
     assert server.user_texts("hung") == [ASKS_AN_ACTION]
+
+
+def test_tracker_database_is_private(server: Server) -> None:
+    server.say("xin chào", "private")
+    assert (server.workdir / "tracker.db").stat().st_mode & 0o077 == 0

@@ -97,6 +97,7 @@ class Users:
         self.db = db
         with db.connect() as conn:
             conn.executescript(_TABLES)
+        db.path.chmod(0o600)  # password hashes and the audit log: this user only
 
     def get(self, username: str) -> dict[str, Any] | None:
         rows = self.db.query("SELECT * FROM users WHERE username = ?", (username,))

@@ -108,6 +108,10 @@ def test_bootstrap_password_follows_the_same_rule(tmp_path: Path, password: str)
         create_app(settings)
 
 
+def test_admin_database_is_private(app, settings: AdminSettings) -> None:
+    assert settings.admin_db.stat().st_mode & 0o077 == 0
+
+
 def test_rasa_token_only_goes_to_the_configured_url(tmp_path: Path) -> None:
     settings = AdminSettings.from_env({"ASSISTANT_ROOT": str(tmp_path), "RASA_TOKEN": "t",
                                        "RASA_URL": "http://127.0.0.1:5005"}, host="127.0.0.1")
