@@ -144,3 +144,13 @@ def test_hung_action_server_gets_an_apology_within_the_timeout(server: Server) -
 def test_tracker_database_is_private(server: Server) -> None:
     server.say("xin chào", "private")
     assert (server.workdir / "tracker.db").stat().st_mode & 0o077 == 0
+
+
+def test_run_script_keeps_the_safe_defaults() -> None:
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    assert "--auth-token" not in script and "token=$RASA_TOKEN" not in script  # nothing in ps
+    assert '--cors "*"' not in script
+    for default in ('RASA_HOST="${RASA_HOST:-127.0.0.1}"', '--interface "$RASA_HOST"',
+                    'ACTIONS_HOST="${ACTIONS_HOST:-127.0.0.1}"', 'SANIC_HOST="$ACTIONS_HOST"',
+                    'ADMIN_HOST="${ADMIN_HOST:-127.0.0.1}"', "umask 077", "-m bot.rasa_server"):
+        assert default in script, default
