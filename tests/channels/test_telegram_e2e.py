@@ -101,7 +101,8 @@ def test_huge_and_html_messages(channel_stack: ChannelStack) -> None:
     assert post(channel_stack, update("message_text", huge, "lệ phí " * 14_000)).status_code \
         == 200  # ~100 KB
     assert sent(channel_stack, huge)
-    assert len(channel_stack.user_events(scoped("telegram", huge))[0]["text"]) <= 2000
+    assert len(channel_stack.wait_for_user_events(scoped("telegram", huge), 1)[0]["text"]) \
+        <= 2000
     script = "<script>alert(1)</script> & <b>hộ chiếu</b>"
     assert post(channel_stack, update("message_text", markup, script)).status_code == 200
     assert sent(channel_stack, markup)

@@ -128,7 +128,7 @@ def test_empty_huge_and_html_messages(channel_stack: ChannelStack) -> None:
     assert post(channel_stack, event("user_send_text", huge, "thủ tục " * 12_800)).status_code \
         == 200  # ~100 KB
     assert replies(channel_stack, huge)
-    assert len(channel_stack.user_events(scoped("zalo", huge))[0]["text"]) <= 2000
+    assert len(channel_stack.wait_for_user_events(scoped("zalo", huge), 1)[0]["text"]) <= 2000
 
     script = '<script>alert("x")</script><b>đăng ký khai sinh</b>'
     assert post(channel_stack, event("user_send_text", markup, script)).status_code == 200
