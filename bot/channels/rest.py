@@ -35,7 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.gate import BodyTooLarge, gate_text, read_body, too_large
+from bot.channels.gate import BodyTooLarge, deliver, gate_text, read_body, too_large
 from bot.channels.senders import scoped, split
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class RestInput(InputChannel):
                 await output.send_text_message(scoped("rest", sender), gated.notice)
             if gated.text:
                 try:
-                    await on_new_message(UserMessage(
+                    await deliver(on_new_message, UserMessage(
                         gated.text, output, scoped("rest", sender), input_channel=self.name(),
                     ))
                 except CancelledError:

@@ -24,7 +24,7 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.channels.gate import BodyTooLarge, gate_text, read_body, too_large
+from bot.channels.gate import BodyTooLarge, deliver, gate_text, read_body, too_large
 from bot.channels.seen import SeenIds
 from bot.channels.senders import scoped, split
 from bot.channels.telegram_format import CallbackPayloads, html_chunks, inline_keyboard
@@ -243,7 +243,7 @@ class TelegramInput(InputChannel):
         self, text: str, chat_id: str, update: Update, output: OutputChannel,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        await on_new_message(UserMessage(
+        await deliver(on_new_message, UserMessage(
             text, output, scoped("telegram", chat_id), input_channel=self.name(),
             metadata={"telegram_update_id": update.update_id},
         ))

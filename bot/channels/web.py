@@ -25,7 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.gate import gate_text
+from bot.channels.gate import deliver, gate_text
 from bot.channels.senders import scoped, split
 from bot.channels.text import is_http_url
 from bot.channels.web_sessions import SessionSigner, room_of
@@ -154,8 +154,8 @@ class WebChatInput(SocketIOInput):
             if gated.notice:
                 await output.send_text_message(sender_id, gated.notice)
             if gated.text:
-                await on_new_message(UserMessage(gated.text, output, sender_id,
-                                                 input_channel=self.name()))
+                await deliver(on_new_message, UserMessage(gated.text, output, sender_id,
+                                                          input_channel=self.name()))
 
         return web
 

@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.gate import BodyTooLarge, gate_text, read_body, too_large
+from bot.channels.gate import BodyTooLarge, deliver, gate_text, read_body, too_large
 from bot.channels.seen import SeenIds
 from bot.channels.senders import scoped, split
 from bot.channels.text import is_http_url, numbered_buttons, split_text
@@ -259,7 +259,7 @@ class ZaloInput(InputChannel):
         self, text: str, event: ZaloEvent, output: OutputChannel,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        await on_new_message(UserMessage(
+        await deliver(on_new_message, UserMessage(
             text, output, scoped("zalo", event.user_id), input_channel=self.name(),
             metadata={"zalo_event": event.name, "zalo_msg_id": event.msg_id},
         ))
