@@ -5,13 +5,14 @@ Each test replays what the outside probe sent (issue 9) and asserts what must ha
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.gate import MAX_BODY_BYTES, gate_text
+from bot.channels.gate import LONG_TEXT_CHARS, MAX_BODY_BYTES, deliver, gate_text
 from bot.channels.rest import RestInput
 from bot.channels.text import MAX_INPUT_CHARS
 from bot.channels.web_sessions import SessionSigner, room_of
@@ -164,3 +165,22 @@ def test_web_session_ids_are_issued_and_signed_by_the_server(tmp_path: Path) -> 
     for forged in (room_of(session), room_of(session) + ".0" * 16, "abc", "x" * 100_000, None,
                    7, SessionSigner.ephemeral().new()):
         assert not signer.valid(forged)
+
+
+def test_long_texts_reach_rasa_one_at_a_time_and_short_ones_never_wait() -> None:
+    events: list[str] = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        events.append(f"start {message.sender_id}")
+        await asyncio.sleep(0.05 if message.sender_id.startswith("long") else 0)
+        events.append(f"end {message.sender_id}")
+
+    async def burst() -> None:
+        long_text = "x" * (LONG_TEXT_CHARS + 1)
+        await asyncio.gather(deliver(on_new_message, UserMessage(long_text, sender_id="long1")),
+                             deliver(on_new_message, UserMessage(long_text, sender_id="long2")),
+                             deliver(on_new_message, UserMessage("hi", sender_id="short")))
+
+    asyncio.run(burst())
+    assert events.index("end long1") < events.index("start long2")
+    assert events.index("end short") < events.index("end long1")
