@@ -39,6 +39,7 @@ action_guard.install()
 MAX_BODY_BYTES = 1024 * 1024
 # Texts longer than this are handed to Rasa one at a time. Real questions are far shorter.
 LONG_TEXT_CHARS = 300
+LONG_TEXT_PAUSE = 0.2  # seconds, about one long text's NLU
 _long_text_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one per event loop
 
 
@@ -71,6 +72,9 @@ async def deliver(on_new_message: Callable[[UserMessage], Awaitable[Any]],
     slot = _long_text_slots.setdefault(loop, asyncio.Semaphore(1))
     async with slot:
         await on_new_message(message)
+        # Leave the event loop to short questions for a moment before the next long text's NLU
+        # blocks it again: a burst of long texts then takes at most about half of Rasa's time.
+        await asyncio.sleep(LONG_TEXT_PAUSE)
 
 
 class BodyTooLarge(Exception):
