@@ -3,7 +3,7 @@
 Each file holds named messages:
 
     messages:
-      fee_missing:                     # key; addressed as "<file stem>.<key>", e.g. "procedure.fee_missing"
+      fee_missing:                     # key, addressed as "procedure.fee_missing"
         text: "Lệ phí của {name} ..."  # str.format placeholders, filled by the caller
         buttons:                       # optional
           - title: "Giấy tờ"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Build the procedure knowledge base var/knowledge.db (called by scripts/run.sh at start-up).
-#   - loads the curated catalog data/catalog/*.yml (fast; unchanged entries are skipped);
-#   - with IMPORT_NATIONAL=1 and ../shared/data/national-procedures present (or NATIONAL_DATA=DIR),
-#     also imports the national catalog (about 5 s; idempotent, never overwrites curated/admin).
+#   - imports the national catalog (5,600 procedures) on the first run whenever its files are
+#     present: $NATIONAL_DATA, default ../shared/data/national-procedures (catalog.csv + details/).
+#     IMPORT_NATIONAL=1 re-imports (after a new snapshot), IMPORT_NATIONAL=0 never imports.
+#     Idempotent, about 5 s, never overwrites curated entries or admin edits.
+#   - loads the curated catalog data/catalog/*.yml (fast; unchanged entries are skipped).
 # Override the database with KNOWLEDGE_DB=path.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -10,13 +12,29 @@ DB="${KNOWLEDGE_DB:-$ROOT/var/knowledge.db}"
 NATIONAL="${NATIONAL_DATA:-$ROOT/../shared/data/national-procedures}"
 mkdir -p "$(dirname "$DB")"
 
-if [ "${IMPORT_NATIONAL:-0}" = "1" ]; then
+national_count() {
+  "$PY" - "$DB" <<'PY' 2>/dev/null || echo 0
+import sqlite3, sys
+try:
+    print(sqlite3.connect(sys.argv[1]).execute(
+        "SELECT COUNT(*) FROM procedures WHERE source = 'national'").fetchone()[0])
+except sqlite3.Error:
+    print(0)
+PY
+}
+
+want="${IMPORT_NATIONAL:-auto}"
+if [ "$want" = "auto" ]; then
+  if [ "$(national_count)" = "0" ]; then want=1; else want=0; fi
+fi
+if [ "$want" = "1" ]; then
   if [ -f "$NATIONAL/catalog.csv" ]; then
     log "Importing the national procedure catalog from $NATIONAL"
     "$PY" -m bot catalog import --catalog "$NATIONAL/catalog.csv" --details "$NATIONAL/details" \
       --db "$DB" --no-progress
   else
-    log "IMPORT_NATIONAL=1 but $NATIONAL/catalog.csv is missing; skipping the national import"
+    log "National data not found at $NATIONAL: the assistant answers only the curated \
+procedures (data/catalog). See README, 'Procedure knowledge base', for where to get the files."
   fi
 fi
 

@@ -5,6 +5,7 @@ source "$(dirname "$0")/lib.sh"
 bash "$ROOT/scripts/setup.sh" "$ROOT/requirements-dev.txt"
 cd "$ROOT"
 if [ -f scripts/install_browser.sh ]; then bash scripts/install_browser.sh; fi
+if [ -f scripts/install_fonts.sh ]; then bash scripts/install_fonts.sh; fi
 
 log "Lint (ruff)"
 "$VENV/bin/ruff" check .

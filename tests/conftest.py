@@ -35,11 +35,31 @@ def curated_knowledge_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def rasa_stack(
+def deployed_knowledge_db(
     tmp_path_factory: pytest.TempPathFactory, curated_knowledge_db: Path
+) -> Path:
+    """The knowledge base as `scripts/run.sh` builds it by default: the national catalog (when
+    its files are beside the repo, as in CI) plus the curated catalog; else curated only."""
+    if not (SHARED_DATA / "catalog.csv").exists():
+        return curated_knowledge_db
+    database = tmp_path_factory.mktemp("knowledge-full") / "knowledge.db"
+    for command in (
+        ["catalog", "import", "--catalog", str(SHARED_DATA / "catalog.csv"),
+         "--details", str(SHARED_DATA / "details"), "--db", str(database), "--no-progress"],
+        ["catalog", "load-curated", "--db", str(database), "--dir", str(ROOT / "data" / "catalog")],
+    ):
+        subprocess.run([sys.executable, "-m", "bot", *command], cwd=ROOT, check=True,
+                       capture_output=True)
+    return database
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(
+    tmp_path_factory: pytest.TempPathFactory, deployed_knowledge_db: Path
 ) -> Iterator[RasaStack]:
-    """A real action server + Rasa server (REST channel) on free ports, shared by the session."""
+    """A real action server + Rasa server (REST channel) on free ports, shared by the session,
+    over the knowledge base a deployment has by default."""
     stack = start_stack(tmp_path_factory.mktemp("rasa-stack"),
-                        env={"KNOWLEDGE_DB": str(curated_knowledge_db)})
+                        env={"KNOWLEDGE_DB": str(deployed_knowledge_db)})
     yield stack
     stack.stop()

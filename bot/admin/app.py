@@ -22,8 +22,9 @@ from bot.admin.procedures import ProcedureAdmin
 from bot.admin.settings import AdminSettings
 from bot.admin.storage import AdminDB
 from bot.admin.training_data import ProjectData
-from bot.admin.views import account, data, deploy, procedures, review
+from bot.admin.views import account, data, deploy, procedures, review, staff
 from bot.admin.web import render
+from bot.staff.assistant import StaffAssistant
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -70,6 +71,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     routes = [
         *account.routes, *data.routes, *deploy.routes, *review.routes, *procedures.routes,
+        *staff.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(
@@ -91,4 +93,5 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.models.mark_interrupted()
     app.state.tracker = TrackerReader(settings.tracker_db)
     app.state.procedures = ProcedureAdmin(settings, db)
+    app.state.staff = StaffAssistant(settings.staff_db, settings.knowledge_db)
     return app

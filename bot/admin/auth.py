@@ -104,8 +104,8 @@ class Users:
         return dict(rows[0]) if rows else None
 
     def all(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.query("SELECT username, role, created_at FROM users "
-                                               "ORDER BY username")]
+        return [dict(r) for r in self.db.query("SELECT username, role, department, telegram_id,"
+                                               " created_at FROM users ORDER BY username")]
 
     def authenticate(self, username: str, password: str) -> dict[str, Any] | None:
         user = self.get(username)
@@ -153,6 +153,24 @@ class Users:
             raise ValueError(f"Vai trò không hợp lệ: {role}")
         self.db.execute("INSERT INTO users (username, password_hash, role, created_at) "
                         "VALUES (?, ?, ?, ?)", (username, hash_password(password), role, now_iso()))
+
+    def set_department(self, username: str, department: str) -> None:
+        """The department whose internal documents the user may read ("" = only shared ones)."""
+        self.db.execute("UPDATE users SET department = ? WHERE username = ?",
+                        (department.strip(), username))
+
+    def set_telegram(self, username: str, telegram_id: str) -> None:
+        """Link a Telegram user id for the staff assistant bot ("" unlinks)."""
+        if telegram_id and not telegram_id.isdigit():
+            raise ValueError("Mã Telegram chỉ gồm chữ số.")
+        self.db.execute("UPDATE users SET telegram_id = ? WHERE username = ?",
+                        (telegram_id, username))
+
+    def by_telegram(self, telegram_id: str) -> dict[str, Any] | None:
+        if not telegram_id:
+            return None
+        rows = self.db.query("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
+        return dict(rows[0]) if rows else None
 
     def set_password(self, username: str, password: str) -> None:
         self.db.execute("UPDATE users SET password_hash = ? WHERE username = ?",

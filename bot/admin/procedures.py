@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.admin.settings import AdminSettings
 from bot.admin.storage import AdminDB
+from bot.knowledge.changes import record_import
 from bot.knowledge.models import Document, Procedure, SubmissionMethod
 from bot.knowledge.store import IndexRow, ProcedureStore, StoreError, open_store
 from bot.nlu.normalization import fold_diacritics
@@ -197,6 +198,7 @@ class ProcedureAdmin:
                     if outcome == "kept":
                         report.kept.append(f"{procedure.code}: mục do người biên tập giữ nguyên")
                     job.done += 1
+                record_import(store, procedures)  # dated snapshot (bot/knowledge/changes.py)
             finally:
                 store.close()
             job.outcomes = report.outcomes

@@ -57,6 +57,11 @@ class AdminSettings:
         return Path(os.environ.get("KNOWLEDGE_DB") or self.var_dir / "knowledge.db")
 
     @property
+    def staff_db(self) -> str:
+        """Internal documents for the staff assistant: a SQLite path or a postgresql:// URL."""
+        return os.environ.get("STAFF_DB") or str(self.var_dir / "staff.db")
+
+    @property
     def models_dir(self) -> Path:
         return self.root / "models"
 

@@ -63,6 +63,12 @@ class AdminDB:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as conn:
             conn.executescript(SCHEMA)
+            # Added for department-scoped internal documents (bot/staff); older files lack it.
+            columns = {row["name"] for row in conn.execute("PRAGMA table_info(users)")}
+            if "department" not in columns:
+                conn.execute("ALTER TABLE users ADD COLUMN department TEXT NOT NULL DEFAULT ''")
+            if "telegram_id" not in columns:  # staff assistant on Telegram (bot/staff/telegram.py)
+                conn.execute("ALTER TABLE users ADD COLUMN telegram_id TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
 
+from bot.knowledge.changes import record_import
 from bot.knowledge.curated import load_catalog
 from bot.knowledge.national import (
     CatalogRow,
@@ -158,6 +159,7 @@ def import_national(
         report.outcomes[outcome] += 1
         if outcome == "kept":
             report.kept.append(f"{procedure.code}: national data kept aside, entry not changed")
+    record_import(store, procedures)  # dated snapshot for "what changed since the last import"
     return report
 
 

@@ -19,14 +19,18 @@ action server sees admin edits without a restart.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
 import threading
+import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
+import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
@@ -41,6 +45,8 @@ from bot.knowledge.synonyms import (
     STOPWORDS,
 )
 from bot.nlu.normalization import fold_diacritics, normalize
+
+logger = logging.getLogger(__name__)
 
 CODE_RE = re.compile(r"(?<![\d.])(\d\.\d{6,})(?![\d])")
 # A hit at or above this confidence can be answered directly; below it, offer choices.
@@ -69,6 +75,7 @@ _QUERY_AGE_RE = re.compile(r"\b(?:(duoi|tren|tu du|tu|du) )?(\d{1,3}) tuoi(?: tr
 _AGE_BONUS = 0.08
 _UNEXPLAINED_WEIGHT = 0.3
 _FOLLOW_UP_PENALTY = 0.06
+_FOLLOW_UP_BONUS = 0.08
 _FOLLOW_UP_MAX = max(len(k.split()) for k in FOLLOW_UP_ACTIONS)
 # "sử dụng", "xây dựng", "áp dụng": the syllable "dung" there is not "dừng" (stop).
 _NOT_AN_ACTION_AFTER = {"dung": {"su", "xay", "ap", "tieu", "tuyen", "noi"}}
@@ -213,6 +220,7 @@ class _Doc:
     core_set: frozenset[str]
     ages: tuple[int, int] | None  # the age range the name is limited to
     follow_up: frozenset[str]  # action groups the name starts with ("cấp lại" -> "lai")
+    accented: frozenset[str]  # the name's words as written ("đổi" and "đối" stay apart)
 
 
 @dataclass
@@ -221,6 +229,14 @@ class _Query:
     province: str = ""
     age: int | None = None
     actions: frozenset[str] = frozenset()
+    # accented words the citizen typed, with their folded form: matched with their accents
+    accented: tuple[tuple[str, str], ...] = ()
+
+
+def accented_words(text: str) -> tuple[tuple[str, str], ...]:
+    """(word, folded) for each word of ``text`` that carries diacritics."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFC", text or "").lower())
+    return tuple((w, fold_diacritics(w)) for w in dict.fromkeys(words) if fold_diacritics(w) != w)
 
 
 class SearchIndex:
@@ -242,7 +258,8 @@ class SearchIndex:
             self.docs.append(
                 _Doc(row, tokens, frozenset(tokens), frozenset(_bigrams(tokens)),
                      _province_key(row.issuing_agency), 0.0, core, frozenset(core.split()),
-                     name_ages(" ".join(tokens)), frozenset(actions(tokens, leading=True)))
+                     name_ages(" ".join(tokens)), frozenset(actions(tokens, leading=True)),
+                     frozenset(w for w, _ in accented_words(row.name)))
             )
             self.by_code[row.code] = doc_id
         count = max(len(self.docs), 1)
@@ -359,7 +376,7 @@ class SearchIndex:
         for hint, groups in ACTION_HINTS.items():
             if f" {hint} " in padded:
                 wanted.update(groups)
-        return _Query(content, province, age, frozenset(wanted))
+        return _Query(content, province, age, frozenset(wanted), accented_words(text))
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -378,7 +395,7 @@ class SearchIndex:
             return 0.0
         return sum(w for t, w in zip(wanted, weights, strict=True) if t in present) / total
 
-    def _alias_scores(self, content: list[str]) -> dict[int, float]:
+    def _alias_scores(self, content: list[str], reading: _Query) -> dict[int, float]:
         if not self.aliases or not content:
             return {}
         query = " ".join(content)
@@ -390,7 +407,9 @@ class SearchIndex:
                 score = 0.5 + 0.5 * share  # "hộ khẩu" alone is not "xóa hộ khẩu"
                 # words the alias leaves out and the name lacks too ("cấp lại" in "cấp lại cà
                 # vẹt" for the first-registration entry whose alias is "làm cà vẹt")
-                explained = set(alias.split()) | self.docs[doc_id].token_set
+                doc = self.docs[doc_id]
+                conflicts = self._accent_conflicts(doc, reading)
+                explained = set(alias.split()) | (doc.token_set - conflicts)
                 rest = [t for t in content if t not in explained]
                 if rest:
                     score *= 1 - _UNEXPLAINED_WEIGHT * self._coverage(content, frozenset(rest))
@@ -406,6 +425,16 @@ class SearchIndex:
         return {d: s for d, s in scores.items() if s > 0}
 
     @staticmethod
+    def _accent_conflicts(doc: _Doc, query: _Query) -> frozenset[str]:
+        """Folded query words that the name has only with other accents."""
+        if not query.accented or not doc.accented:
+            return frozenset()
+        return frozenset(
+            folded for word, folded in query.accented
+            if folded in doc.token_set and word not in doc.accented
+        )
+
+    @staticmethod
     def _age_fit(doc: _Doc, query: _Query) -> float:
         """+ when the age the query names is in the name's age range, - when it is outside."""
         if query.age is None or doc.ages is None:
@@ -417,7 +446,10 @@ class SearchIndex:
     def _follow_up(doc: _Doc, query: _Query) -> float:
         """A default preference, not evidence: the base procedure unless the query asks for the
         follow-up ("Dừng thực hiện đăng ký hộ kinh doanh" for "đăng ký hộ kinh doanh")."""
-        return -_FOLLOW_UP_PENALTY if doc.follow_up and not doc.follow_up & query.actions else 0.0
+        if not doc.follow_up:
+            return 0.0
+        # the query names this follow-up ("cấp đổi sổ đỏ"): prefer it over the base procedure
+        return _FOLLOW_UP_BONUS if doc.follow_up & query.actions else -_FOLLOW_UP_PENALTY
 
     def rank(self, text: str, top: int = 5) -> list[tuple[int, float, str, float]]:
         """(doc index, score, matched, evidence) best first, near-duplicates after the rest.
@@ -432,7 +464,7 @@ class SearchIndex:
         bigrams = _bigrams(content)
         bm25 = self._bm25(unique + bigrams)
         candidates = set(np.argsort(-bm25)[:_CANDIDATES].tolist()) if bm25.any() else set()
-        aliases = self._alias_scores(content)
+        aliases = self._alias_scores(content, query)
         candidates |= set(aliases)
         joined = " ".join(content)
         results = []
@@ -440,7 +472,9 @@ class SearchIndex:
             doc = self.docs[doc_id]
             if bm25[doc_id] <= 0 and doc_id not in aliases:
                 continue
-            recall = self._coverage(unique, doc.token_set)
+            # "cấp đổi" typed with accents does not match the "đối" of "đối với"
+            present = doc.token_set - self._accent_conflicts(doc, query)
+            recall = self._coverage(unique, present)
             pair_recall = self._coverage(bigrams, doc.bigram_set) if bigrams else recall
             # the channel / level suffix is not something a citizen is expected to say
             precision = self._coverage(list(doc.core_set), frozenset(unique))
@@ -476,8 +510,28 @@ def _confidence(scores: list[float], names: list[str]) -> float:
     return max(0.0, min(1.0, 0.7 * scores[0] + 2.0 * (scores[0] - rival)))
 
 
+ALIASES_FILE = Path(__file__).resolve().parents[2] / "data" / "vocabulary" / "aliases.yml"
+
+
+def extra_aliases(path: Path | None = None) -> dict[str, list[str]]:
+    """The admin-kept alias table (code -> names people use); {} when absent or broken."""
+    path = path or ALIASES_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return {str(code): [str(a) for a in names or []]
+                for code, names in (data.get("aliases") or {}).items()}
+    except (OSError, yaml.YAMLError, AttributeError) as exc:
+        logger.error("Alias table %s unusable: %s", path, exc)
+        return {}
+
+
+def _with_aliases(rows: list[IndexRow], table: dict[str, list[str]]) -> list[IndexRow]:
+    return [replace(row, aliases=(*row.aliases, *table[row.code])) if row.code in table else row
+            for row in rows]
+
+
 class ProcedureSearch:
-    """Search over a store; rebuilds its index when the store changes."""
+    """Search over a store; rebuilds its index when the store or the alias table changes."""
 
     def __init__(self, store: ProcedureStore, *, home_province: str | None = None) -> None:
         self.store = store
@@ -485,15 +539,17 @@ class ProcedureSearch:
             home_province if home_province is not None else os.environ.get("HOME_PROVINCE", "")
         )
         self._index: SearchIndex | None = None
-        self._revision = -1
+        self._revision: tuple[int, int] = (-1, -1)
         self._lock = threading.Lock()
 
     @property
     def index(self) -> SearchIndex:
-        revision = self.store.revision()
+        stamp = ALIASES_FILE.stat().st_mtime_ns if ALIASES_FILE.exists() else 0
+        revision = (self.store.revision(), stamp)
         with self._lock:
             if self._index is None or revision != self._revision:
-                self._index = SearchIndex(self.store.index_rows(), home_province=self.home_province)
+                rows = _with_aliases(self.store.index_rows(), extra_aliases())
+                self._index = SearchIndex(rows, home_province=self.home_province)
                 self._revision = revision
             return self._index
 

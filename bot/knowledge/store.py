@@ -19,6 +19,7 @@ All SQL sits in :class:`SQLiteProcedureStore`; a PostgreSQL store only has to im
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -115,12 +116,21 @@ def _is_empty(value: object) -> bool:
     return value in ("", None) or (isinstance(value, list) and not value)
 
 
+_BARE_NUMBER = re.compile(r"^\S+$")
+
+
 def fill_from_national(curated: Procedure, national: Procedure) -> Procedure:
-    """The curated entry with its empty fields taken from the national version of it."""
+    """The curated entry with its empty fields taken from the national version of it.
+
+    A legal basis kept as bare document numbers ("68/2020/QH14") is completed by the national
+    list, which names each document.
+    """
     merged = curated.to_dict()
     for key, value in national.to_dict().items():
         if key not in ("source", "aliases", "summary", "updated") and _is_empty(merged.get(key)):
             merged[key] = value
+    if national.legal_basis and all(_BARE_NUMBER.match(item) for item in curated.legal_basis):
+        merged["legal_basis"] = national.legal_basis
     return Procedure.from_dict(merged)
 
 

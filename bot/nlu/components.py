@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import rasa_speedups
-from bot.nlu.normalization import normalize_with_spans
+from bot.nlu.normalization import ORIGINAL_TEXT, normalize_with_spans
 
 # Every process that loads our model imports this module: the right place for Rasa speed fixes.
 rasa_speedups.install()
@@ -77,6 +77,7 @@ class VietnameseNormalizer(GraphComponent):
             if entity.get(ENTITY_ATTRIBUTE_VALUE) == original:  # not a synonym: follow the text
                 moved[ENTITY_ATTRIBUTE_VALUE] = result.text[span[0] : span[1]]
             entities.append(moved)
+        message.set(ORIGINAL_TEXT, text)
         message.set(TEXT, result.text)
         if entities or message.get(ENTITIES):
             message.set(ENTITIES, entities)

@@ -102,6 +102,10 @@ _NOT_AN_ABBREVIATION_AFTER: dict[str, set[str]] = {
     "ca": {"tat", "het"},
 }
 
+# Message attribute under which the NLU pipeline keeps the text as typed (accents carry meaning
+# for the procedure router, bot.nlu.router), while TEXT holds the normalised form.
+ORIGINAL_TEXT = "original_text"
+
 _TOKEN_RE = re.compile(r"\w+(?:[.\-/]\w+)*", re.UNICODE)
 
 

@@ -20,7 +20,7 @@ from actions.procedure_text import (
     not_found_text,
     split_messages,
 )
-from actions.procedures import ActionAnswerProcedure, reset_knowledge, topic_text
+from actions.procedures import ActionAnswerProcedure, reset_knowledge
 from bot.knowledge.importer import import_national, load_curated
 from bot.knowledge.models import PORTAL_SEARCH_URL, Document, Procedure, SubmissionMethod
 from bot.knowledge.store import SQLiteProcedureStore
@@ -143,8 +143,9 @@ def _text(messages: list[dict[str, Any]]) -> str:
     return "\n".join(m["text"] for m in messages)
 
 
-def _payload(intent: str, code: str) -> str:
-    return f"/{intent}" + json.dumps({"procedure_code": code}, separators=(",", ":"))
+def _payload(intent: str, code: str, facet: str | None = None) -> str:
+    entities = {"procedure_code": code, **({"facet": facet} if facet else {})}
+    return f"/{intent}" + json.dumps(entities, separators=(",", ":"))
 
 
 # -- the issue's "done when", on the curated catalog -----------------------------------------
@@ -167,7 +168,7 @@ def test_permanent_residence_documents_then_fee_follow_up(curated_db, ask, text)
         "Lệ phí thủ tục Đăng ký thường trú (mã 1.004222):\n"
         "Cổng Dịch vụ công quốc gia chưa công bố lệ phí cho thủ tục này. Bạn xem lại trên "
         "trang thủ tục hoặc hỏi trực tiếp nơi tiếp nhận hồ sơ.\n"
-        f"Chi tiết trên Cổng Dịch vụ công quốc gia: {PERMANENT_URL}",
+        f"\nChi tiết trên Cổng Dịch vụ công quốc gia: {PERMANENT_URL}",
         [],
     )]
 
@@ -231,7 +232,7 @@ def test_ask_procedure_gives_summary_and_next_questions(fixture_db, ask):
     assert messages[0]["text"] == (
         "Cấp giấy chứng nhận nuôi ong mật (mã 9.990001)\n"
         "Người nuôi ong xin giấy chứng nhận tại UBND cấp xã.\n"
-        f"Chi tiết trên Cổng Dịch vụ công quốc gia: {PORTAL}ong-mat\n"
+        f"\nChi tiết trên Cổng Dịch vụ công quốc gia: {PORTAL}ong-mat\n"
         "Bạn muốn biết thêm điều gì?"
     )
     assert messages[0]["buttons"] == [
@@ -240,6 +241,7 @@ def test_ask_procedure_gives_summary_and_next_questions(fixture_db, ask):
         {"title": "Mất bao lâu?", "payload": _payload("ask_processing_time", "9.990001")},
         {"title": "Nộp ở đâu?", "payload": _payload("ask_where_to_submit", "9.990001")},
         {"title": "Làm online được không?", "payload": _payload("ask_submit_online", "9.990001")},
+        {"title": "Các bước làm?", "payload": _payload("ask_procedure", "9.990001", "steps")},
     ]
 
 
@@ -334,7 +336,7 @@ def test_missing_or_broken_database(tmp_path, monkeypatch, caplog, ask, content)
     if content is not None:
         path.write_bytes(content)
     for _ in _use(monkeypatch, path):
-        with caplog.at_level(logging.ERROR, logger="actions.procedures"):
+        with caplog.at_level(logging.ERROR, logger="bot.knowledge.runtime"):
             events, messages = ask("đăng ký thường trú", "ask_procedure")
         assert events == []
         assert messages[0]["text"].startswith("Xin lỗi, hiện mình chưa tra cứu được dữ liệu")
@@ -345,18 +347,38 @@ def test_missing_or_broken_database(tmp_path, monkeypatch, caplog, ask, content)
 
 
 @pytest.mark.parametrize(
-    ("text", "topic"),
+    ("text", "intent", "facets"),
     [
-        ("còn lệ phí thì sao?", ""),
-        ("mất mấy ngày?", ""),
-        ("làm online được không?", "lam"),
-        ("đăng ký thường trú cần giấy tờ gì", "dang ky thuong tru can"),
-        ("làm lại căn cước bị mất", "lam lai can cuoc bi mat"),
-        ("xin bản sao giấy khai sinh", "xin ban sao giay khai sinh"),
+        ("đăng ký thường trú: thủ tục thế nào, phí bao nhiêu, bao lâu", "ask_procedure",
+         ["Trình tự thực hiện", "Hồ sơ cho thủ tục", "Lệ phí thủ tục", "Thời hạn giải quyết"]),
+        ("căn cứ pháp lý của thủ tục đăng ký thường trú", "ask_procedure",
+         ["Căn cứ pháp lý của thủ tục Đăng ký thường trú (mã 1.004222):", "68/2020/QH14"]),
+        ("đăng ký thường trú có những bước nào", "ask_procedure", ["Trình tự thực hiện"]),
+        ("dang ky thuong tru dieu kien gi", "ask_fee", ["Điều kiện, yêu cầu"]),
     ],
 )
-def test_topic_text_keeps_only_what_names_a_procedure(text, topic):
-    assert topic_text(text) == topic
+def test_facets_come_from_the_words_not_only_the_intent(curated_db, ask, text, intent, facets):
+    events, messages = ask(text, intent)
+    assert events == [SlotSet("current_procedure", "1.004222")]
+    answer = _text(messages)
+    for heading in facets:
+        assert heading in answer
+    assert answer.index(facets[0]) <= answer.index(facets[-1])
+    assert messages[-1]["text"].endswith(PERMANENT_URL)
+
+
+def test_a_follow_up_with_accents_keeps_the_remembered_procedure(curated_db, ask):
+    """Folded, "cần" is "căn" (căn cước): the remembered procedure must win."""
+    events, messages = ask("cần giấy tờ gì", "ask_documents", slot="1.004194")
+    assert events == [SlotSet("current_procedure", "1.004194")]
+    assert messages[0]["text"].startswith("Hồ sơ cho thủ tục Đăng ký tạm trú")
+
+
+def test_no_published_fee_names_the_regulation_that_sets_it(full_db, ask):
+    _, messages = ask("lệ phí", "ask_fee", slot="1.004222")
+    answer = _text(messages)
+    assert "chưa công bố lệ phí" in answer
+    assert "75/2022/TT-BTC" in answer  # "quy định mức thu ... lệ phí đăng ký cư trú"
 
 
 def test_split_messages_respects_both_limits():
@@ -391,3 +413,16 @@ def test_odd_messages_get_a_polite_answer_quickly(fixture_db, ask, text):
 def test_a_procedure_named_at_the_start_of_a_huge_message_is_found(fixture_db, ask):
     events, _ = ask("giấy nuôi ong " + "xin cảm ơn " * 10_000, "ask_procedure")
     assert events == [SlotSet("current_procedure", "9.990001")]
+
+
+def test_facets_are_read_from_the_text_as_typed(curated_db):
+    """The NLU leaves a folded text in latest_message; accents decide "phí" (fee) vs "phi"."""
+    from rasa_sdk import Tracker
+
+    message = {"text": "phi lam ly lich tu phap bao nhieu",
+               "intent": {"name": "ask_fee", "confidence": 0.9}, "entities": []}
+    events = [{"event": "user", "text": "phí làm lý lịch tư pháp bao nhiêu", "parse_data": message}]
+    tracker = Tracker("citizen", {}, message, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ActionAnswerProcedure().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"].startswith("Lệ phí thủ tục Cấp Phiếu Lý lịch tư pháp")

@@ -124,7 +124,11 @@ async def create_user(request: Request) -> Response:
     if problem:
         flash(request, problem, "error")
     else:
-        request.app.state.db.audit(actor(request), "user.create", username, None, {"role": role})
+        department = str(form.get("department", "")).strip()
+        if department:
+            request.app.state.users.set_department(username, department)
+        request.app.state.db.audit(actor(request), "user.create", username, None,
+                                   {"role": role, "department": department})
         flash(request, f"Đã tạo tài khoản {username}.")
     return back("/users")
 
@@ -151,6 +155,26 @@ async def update_user(request: Request) -> Response:
             return back("/users")
         db.audit(actor(request), "user.role", username, {"role": user["role"]}, {"role": role})
         flash(request, f"Đã đổi vai trò của {username}.")
+    elif operation == "department":
+        department = str(form.get("department", "")).strip()
+        users.set_department(username, department)
+        db.audit(actor(request), "user.department", username,
+                 {"department": user.get("department", "")}, {"department": department})
+        flash(request, f"Đã đổi phòng ban của {username}.")
+    elif operation == "telegram":
+        telegram_id = str(form.get("telegram_id", "")).strip()
+        owner = users.by_telegram(telegram_id)
+        if owner and owner["username"] != username:
+            flash(request, f"Mã Telegram này đã liên kết với {owner['username']}.", "error")
+            return back("/users")
+        try:
+            users.set_telegram(username, telegram_id)
+        except ValueError as error:
+            flash(request, str(error), "error")
+            return back("/users")
+        db.audit(actor(request), "user.telegram", username,
+                 {"telegram_id": user.get("telegram_id", "")}, {"telegram_id": telegram_id})
+        flash(request, f"Đã cập nhật liên kết Telegram của {username}.")
     elif operation == "password":
         password = str(form.get("password", ""))
         problem = password_problem(password)

@@ -1,0 +1,128 @@
+"""Read a citizen's question: which facets it asks for, and the words that name the procedure.
+
+Citizens ask several things at once ("thủ tục thế nào, phí bao nhiêu, bao lâu") and wrap the
+question in their story ("em quê Nghệ An vào Bình Dương làm công nhân 2 năm, giờ muốn nhập hộ
+khẩu cho 2 đứa con..."). The facets come from the words (data/vocabulary/facets.yml), not only
+from the classifier's intent, and the procedure is looked for clause by clause so that the story's
+words do not steer the search.
+
+Accents carry meaning: an accented message is matched with its accents ("cần" is not "căn",
+"phí" is not "phi"); a message typed without diacritics is matched folded, where the table says
+the folded form is safe.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.nlu.normalization import fold_diacritics
+
+VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "vocabulary" / "facets.yml"
+FACETS = ("documents", "fee", "time", "where", "online", "steps", "conditions", "forms", "legal",
+          "result")
+_HOWTO = ("steps", "documents")
+_CLAUSE_RE = re.compile(r"[.?!;\n]+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio)\b)")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def is_accented(text: str) -> bool:
+    """True when the text carries Vietnamese diacritics (then they are trusted)."""
+    return fold_diacritics(text) != text
+
+
+def _canonical(text: str) -> str:
+    return " ".join(_WORD_RE.findall(unicodedata.normalize("NFC", text).lower()))
+
+
+@dataclass
+class _Table:
+    accented: list[tuple[str, str]]  # (phrase, facet), longest first
+    folded: list[tuple[str, str]]
+    fillers_accented: list[str]
+    fillers_folded: list[str]
+
+
+_lock = threading.Lock()
+_cache: tuple[float, _Table] | None = None
+
+
+def _table(path: Path = VOCABULARY) -> _Table:
+    """The phrase table, re-read when an admin edits the file."""
+    global _cache
+    stamp = path.stat().st_mtime
+    with _lock:
+        if _cache is None or _cache[0] != stamp:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            accented, folded = [], []
+            for facet, phrases in (data.get("phrases") or {}).items():
+                for phrase in phrases:
+                    accented.append((_canonical(phrase), facet))
+                    folded.append((fold_diacritics(_canonical(phrase)), facet))
+            for facet, phrases in (data.get("accented_only") or {}).items():
+                accented.extend((_canonical(p), facet) for p in phrases)
+            fillers = [_canonical(f) for f in data.get("fillers") or []]
+            by_length = lambda item: -len(item[0].split())  # noqa: E731
+            _cache = (stamp, _Table(
+                sorted(accented, key=by_length), sorted(folded, key=by_length),
+                sorted(fillers, key=lambda f: -len(f.split())),
+                sorted({fold_diacritics(f) for f in fillers if fold_diacritics(f) not in
+                        ("can", "the nao")}, key=lambda f: -len(f.split())),
+            ))
+        return _cache[1]
+
+
+def _remove(text: str, phrase: str) -> tuple[str, bool]:
+    pattern = rf"(?<!\w){re.escape(phrase)}(?!\w)"
+    new = re.sub(pattern, " ", text)
+    return new, new != text
+
+
+@dataclass
+class Question:
+    facets: list[str] = field(default_factory=list)  # in the order asked, "howto" expanded
+    topic: str = ""  # the words left to name the procedure (lower-case, accents as typed)
+    accented: bool = False
+
+
+def read_question(text: str) -> Question:
+    """Facets asked for and the remaining words of one piece of text."""
+    table = _table()
+    accented = is_accented(text)
+    canonical = _canonical(text)
+    work = canonical if accented else fold_diacritics(canonical)
+    found: list[tuple[int, str]] = []
+    # Accented messages are read with their accents first, then folded for the multi-word
+    # phrases (a typo in one accent, "cần nhửng gì", should not hide the question).
+    passes = ([(table.accented, False), (table.folded, True)] if accented
+              else [(table.folded, False)])
+    for phrases, fold in passes:
+        for phrase, facet in phrases:
+            if fold and " " not in phrase:
+                continue
+            view = fold_diacritics(work) if fold else work
+            match = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", view)
+            if match:  # folding keeps the length of NFC text, so positions carry over
+                found.append((match.start(), facet))
+                work = work[: match.start()] + " " * len(phrase) + work[match.end():]
+    facets: list[str] = []
+    for _, facet in sorted(found):
+        for name in (_HOWTO if facet == "howto" else (facet,)):
+            if name not in facets:
+                facets.append(name)
+    for filler in table.fillers_accented if accented else table.fillers_folded:
+        work, _ = _remove(work, filler)
+    if not accented:  # folded "can" is "cần" unless "cước" follows
+        work = re.sub(r"\bcan\b(?! cuoc)", " ", work)
+    return Question(facets, " ".join(work.split()), accented)
+
+
+def clauses(text: str) -> list[str]:
+    """The sentences and clauses of a message, longest message parts first cut at punctuation."""
+    parts = [p.strip() for p in _CLAUSE_RE.split(text) if p and p.strip()]
+    return [p for p in parts if _WORD_RE.search(p)]

@@ -1,0 +1,102 @@
+"""Which procedure a message names: one when the search is sure, else a few choices.
+
+Shared by the NLU (bot.nlu.router, to tell a procedure question from a "not sure") and the
+procedure action (to answer it). A long message is searched clause by clause as well as whole,
+and the clause that names a procedure most clearly wins, so the citizen's story ("em quê Nghệ An
+vào Bình Dương làm công nhân...") does not steer the search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.knowledge.models import Procedure
+from bot.knowledge.question import clauses, read_question
+from bot.knowledge.search import CONFIDENT, ProcedureSearch, SearchHit
+
+MAX_CHOICES = 3
+# Search scores (0..1): below CHOICE_MIN a hit is noise.
+CHOICE_MIN = 0.5
+# Two differently named hits this close are a tie, whatever the search's confidence says,
+# unless the best one matches the words in full (a name or alias said exactly).
+TIE = 0.02
+FULL_MATCH = 0.999
+# A procedure is named in a few words; searching a pasted 100 KB text would hold up the server.
+MAX_QUERY_CHARS = 600
+MAX_CLAUSES = 8
+# Preferences between readings of a long message: the part that holds the question, and a sure
+# answer over a "which one?".
+QUESTION_BONUS = 0.05
+SURE_BONUS = 0.1
+
+
+@dataclass
+class Resolution:
+    procedure: Procedure | None = None
+    choices: list[SearchHit] = field(default_factory=list)
+    named: bool = False  # the text had words that could name a procedure
+    score: float = 0.0  # the best hit's score
+    facets: list[str] = field(default_factory=list)  # facets the words ask for
+    words: int = 0  # content words of the reading chosen: one generic word names little
+
+
+def _choices(hits: list[SearchHit]) -> list[SearchHit]:
+    """Up to three plausible hits with different names (province variants look alike)."""
+    chosen: list[SearchHit] = []
+    for hit in hits:
+        if hit.score >= CHOICE_MIN and all(hit.name != c.name for c in chosen):
+            chosen.append(hit)
+    return chosen[:MAX_CHOICES]
+
+
+def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
+    """Search words that are left once the facet and filler words are gone."""
+    content = engine.index.analyse(topic)[0] if topic else []
+    if not content:
+        return Resolution()
+    words = len(set(content))
+    hits = engine.search(topic, top=6)
+    if not hits:
+        return Resolution(named=True, words=words)
+    best = hits[0]
+    if best.confidence >= CONFIDENT and best.score >= CHOICE_MIN:
+        tied = best.score < FULL_MATCH and any(
+            hit.name != best.name and hit.score >= best.score - TIE for hit in hits[1:]
+        )
+        if not tied:
+            return Resolution(best.procedure, named=True, score=best.score, words=words)
+    return Resolution(choices=_choices(hits), named=True, score=best.score, words=words)
+
+
+def name_in(engine: ProcedureSearch, text: str) -> Resolution:
+    """The procedure a message names, looking at the whole message and at runs of clauses.
+
+    Runs of one to three neighbouring clauses keep a question's context ("Mẹ em làm mất thẻ
+    bảo hiểm y tế... Làm lại thẻ thì nộp ở đâu?"); a run that holds the question itself (facet
+    words or a question mark) is preferred over the story around it.
+    """
+    text = text[:MAX_QUERY_CHARS]
+    question = read_question(text)
+    parts = clauses(text)[:MAX_CLAUSES]
+    candidates: dict[str, bool] = {question.topic: True}
+    if len(parts) > 1:
+        readings = [read_question(part) for part in parts]
+        asks = [bool(r.facets) or "?" in part for r, part in zip(readings, parts, strict=True)]
+        for size in (1, 2, 3):
+            for start in range(len(parts) - size + 1):
+                topic = " ".join(r.topic for r in readings[start : start + size])
+                has_question = any(asks[start : start + size])
+                candidates[topic] = candidates.get(topic, False) or has_question
+    best: Resolution | None = None
+    best_rank = -1.0
+    for topic, has_question in candidates.items():
+        if not topic:
+            continue
+        found = search_topic(engine, topic)
+        rank = found.score + (QUESTION_BONUS if has_question else 0.0) + (
+            SURE_BONUS if found.procedure is not None else 0.0)
+        if best is None or rank > best_rank + 1e-9:
+            best, best_rank = found, rank
+    best = best or Resolution()
+    best.facets = question.facets
+    return best

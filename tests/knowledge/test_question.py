@@ -1,0 +1,105 @@
+"""Reading a question: facets from the words (with their accents), clauses of long messages,
+accent-aware matching and the admin alias table in the search."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import search as search_module
+from bot.knowledge.importer import import_national, load_curated
+from bot.knowledge.question import clauses, read_question
+from bot.knowledge.resolve import name_in
+from bot.knowledge.search import ProcedureSearch, accented_words
+from bot.knowledge.store import SQLiteProcedureStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("text", "facets", "topic"),
+    [
+        ("cần giấy tờ gì", ["documents"], ""),
+        ("can giay to gi", ["documents"], ""),
+        ("lam lai can cuoc can giay to gi", ["documents"], "lam lai can cuoc"),
+        ("làm lại căn cước thủ tục thế nào, phí bao nhiêu, bao lâu thì có ạ?",
+         ["steps", "documents", "fee", "time"], "làm lại căn cước có"),
+        ("chuyển mục đích sử dụng đất phi nông nghiệp lệ phí", ["fee"],
+         "chuyển mục đích sử dụng đất phi nông nghiệp"),
+        ("căn cứ pháp lý của thủ tục đăng ký thường trú", ["legal"], "của đăng ký thường trú"),
+        ("mẫu tờ khai đăng ký kết hôn", ["forms"], "đăng ký kết hôn"),
+        ("đăng kí kết hon cần nhửng gì", ["documents"], "đăng kí kết hon"),
+        ("mất mấy ngày?", ["time"], ""),
+        ("đăng ký khai sinh", [], "đăng ký khai sinh"),
+    ],
+)
+def test_facets_and_topic(text: str, facets: list[str], topic: str) -> None:
+    question = read_question(text)
+    assert question.facets == facets
+    assert question.topic == topic
+
+
+def test_accents_are_trusted_only_when_typed() -> None:
+    # accented "phí" is a fee; folded "phi" alone is not (đất phi nông nghiệp)
+    assert read_question("phí bao nhiêu").facets == ["fee"]
+    assert read_question("dat phi nong nghiep").facets == []
+    assert read_question("đất phi nông nghiệp").facets == []
+
+
+def test_clauses_split_sentences_and_joined_questions() -> None:
+    text = ("Chào anh chị, em quê Nghệ An vào Bình Dương làm công nhân 2 năm, giờ muốn nhập hộ "
+            "khẩu cho 2 đứa con. Cần giấy tờ gì?")
+    assert clauses(text) == [
+        "Chào anh chị, em quê Nghệ An vào Bình Dương làm công nhân 2 năm",
+        "giờ muốn nhập hộ khẩu cho 2 đứa con", "Cần giấy tờ gì",
+    ]
+
+
+def test_accented_words_keep_only_words_with_diacritics() -> None:
+    assert accented_words("Cấp đổi sổ đỏ online") == (
+        ("cấp", "cap"), ("đổi", "doi"), ("sổ", "so"), ("đỏ", "do"))
+
+
+@pytest.fixture(scope="module")
+def full_engine(tmp_path_factory: pytest.TempPathFactory, national_data: Path) -> ProcedureSearch:
+    path = tmp_path_factory.mktemp("question") / "knowledge.db"
+    with SQLiteProcedureStore(path) as store:
+        import_national(store, national_data / "catalog.csv", national_data / "details")
+        load_curated(store, ROOT / "data" / "catalog")
+    return ProcedureSearch(SQLiteProcedureStore(path, create=False))
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "facets"),
+    [
+        # the story's words (places, jobs) must not steer the search
+        ("Chào anh chị, em quê Nghệ An vào Bình Dương làm công nhân 2 năm, giờ muốn nhập hộ "
+         "khẩu cho 2 đứa con vào chỗ trọ thì có được không, cần giấy tờ gì và mất bao lâu ạ?",
+         "1.004222", ["conditions", "documents", "time"]),
+        # the question's context is in the sentence before it
+        ("Mẹ em làm mất thẻ căn cước hôm đi chợ. Làm lại thì nộp ở đâu ạ?", "1.014064", ["where"]),
+        ("dang ky khai sinh", "1.001193", []),
+    ],
+)
+def test_the_question_in_a_long_message(full_engine, text, code, facets) -> None:
+    found = name_in(full_engine, text)
+    assert found.procedure is not None and found.procedure.code == code
+    assert found.facets == facets
+
+
+def test_accented_query_does_not_match_other_accents(full_engine) -> None:
+    """"đổi" (exchange) is not the "đối" of "đối với" in the first-registration name."""
+    best = full_engine.search("cấp đổi giấy chứng nhận quyền sử dụng đất", top=1)[0]
+    assert best.code == "1.012783"
+
+
+def test_alias_table_extends_names_and_is_reread(full_engine, tmp_path, monkeypatch) -> None:
+    table = tmp_path / "aliases.yml"
+    table.write_text('aliases:\n  "1.001193": [giấy chào đời cho em bé]\n', encoding="utf-8")
+    monkeypatch.setattr(search_module, "ALIASES_FILE", table)
+    assert full_engine.search("giấy chào đời cho em bé", top=1)[0].code == "1.001193"
+    table.write_text("aliases: {}\n", encoding="utf-8")
+    os.utime(table, ns=(table.stat().st_mtime_ns + 10**9,) * 2)
+    assert full_engine.search("giấy chào đời cho em bé", top=1)[0].code != "1.001193"

@@ -1,0 +1,44 @@
+"""A fast regression guard from the end-to-end answer evaluation (bench/answer_eval.py):
+dev conversations of every kind played through the real Rasa server and action server, judged
+the same way as in docs/answer-evaluation.md. The held-out split is never used here."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.conversations import Conversation, Player, load_conversations
+
+# One or two conversations per group: bare names, short and long questions, several questions
+# at once, unaccented and old terms, follow-ups and topic switches, topics and gibberish.
+REGRESSION_IDS = [
+    "dev-bare-khai-sinh-unaccented",
+    "dev-bare-ket-hon",
+    "dev-bare-lam-so-do",
+    "dev-long-nhap-ho-khau-nghe-an",
+    "dev-multi-lam-lai-can-cuoc",
+    "dev-followup-tam-tru",
+    "dev-short-can-cu-phap-ly-thuong-tru",
+    "dev-short-buoc-khai-sinh",
+    "dev-feedback-duong-ngap",
+    "dev-feedback-den-duong",
+    "dev-status-ma-ho-so",
+    "dev-oos-gibberish",
+]
+
+
+def _selected() -> list[Conversation]:
+    conversations = {c.id: c for c in load_conversations("dev")}
+    missing = [i for i in REGRESSION_IDS if i not in conversations]
+    assert not missing, f"regression conversations not in tests/conversations/dev: {missing}"
+    return [conversations[i] for i in REGRESSION_IDS]
+
+
+@pytest.mark.parametrize("conversation", _selected(), ids=lambda c: c.id)
+def test_conversation_is_answered_right(rasa_stack, conversation: Conversation) -> None:
+    verdicts = Player(rasa_stack.rasa_url).play(conversation)
+    failures = [
+        f"turn {v.turn.index} {v.turn.user!r}: {v.reason}; got codes {v.codes}, facets "
+        f"{v.facets}, intent {v.intent}, actions {v.actions}\\n{v.reply[:300]}"
+        for v in verdicts if not v.ok
+    ]
+    assert not failures, "\\n".join(failures)
