@@ -48,7 +48,9 @@ def call(handler: Callable[..., Awaitable], request: FakeRequest) -> tuple[int, 
 
     async def run() -> Any:
         result = await handler(request)
-        await asyncio.sleep(0.05)
+        background = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if background:  # the channel's handling task (and its notices) must finish first
+            await asyncio.wait(background, timeout=10)
         return result
 
     result = asyncio.run(run())
