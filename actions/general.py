@@ -39,9 +39,10 @@ INTENT_LABELS: dict[str, str] = {
     "submit_feedback": "Gửi phản ánh, góp ý",
     "request_human": "Gặp nhân viên",
     "portal_account": "Tài khoản Cổng Dịch vụ công",
+    "check_ticket_status": "Tra cứu phản ánh đã gửi",
 }
 # Intents that make no sense as "did you mean ...?" suggestions.
-NOT_SUGGESTED = {"nlu_fallback", "affirm", "deny", "out_of_scope"}
+NOT_SUGGESTED = {"nlu_fallback", "affirm", "deny", "out_of_scope", "rate_help"}
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.05
 

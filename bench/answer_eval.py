@@ -160,6 +160,9 @@ def main() -> int:
     ]
     for split in splits:
         lines += split_section(split, results[split])
+    notes = ROOT / "bench" / "answer_eval_notes.md"
+    if notes.is_file():
+        lines += ["", notes.read_text(encoding="utf-8").strip(), ""]
     args.out.write_text("\n".join(lines), encoding="utf-8")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps([

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -22,8 +26,11 @@ from bot.admin.procedures import ProcedureAdmin
 from bot.admin.settings import AdminSettings
 from bot.admin.storage import AdminDB
 from bot.admin.training_data import ProjectData
-from bot.admin.views import account, data, deploy, procedures, review, staff
+from bot.admin.views import account, data, deploy, handover, procedures, review, staff, tickets
 from bot.admin.web import render
+from bot.backoffice.desk import Desk
+from bot.backoffice.store import Store, database_url
+from bot.channels.push import RasaConversations
 from bot.staff.assistant import StaffAssistant
 
 HERE = Path(__file__).parent
@@ -54,6 +61,14 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Runs the back-office sweeper (queue timeouts) while the console serves."""
+    task = asyncio.create_task(app.state.desk.sweep_forever(app.state.sweep_seconds))
+    yield
+    task.cancel()
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     request.state.user = current_user(request) if "session" in request.scope else None
@@ -72,6 +87,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     routes = [
         *account.routes, *data.routes, *deploy.routes, *review.routes, *procedures.routes,
         *staff.routes,
+        *handover.routes, *tickets.routes,
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(
@@ -83,6 +99,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
                        same_site="strict", https_only=settings.https_only),
         ],
         exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = db
@@ -94,4 +111,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.tracker = TrackerReader(settings.tracker_db)
     app.state.procedures = ProcedureAdmin(settings, db)
     app.state.staff = StaffAssistant(settings.staff_db, settings.knowledge_db)
+    app.state.desk = Desk(Store(database_url(settings.var_dir / "backoffice.db")),
+                          RasaConversations(settings.rasa_url, settings.rasa_token))
+    app.state.sweep_seconds = float(os.environ.get("BACKOFFICE_SWEEP_SECONDS") or 15)
     return app

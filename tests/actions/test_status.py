@@ -11,7 +11,8 @@ from tests.actions.conftest import build_tracker
 
 @pytest.mark.parametrize(("text", "entities", "code"), [
     ("hồ sơ 000.00.31.H12-251103-0042 của tôi tới đâu rồi",
-     [{"entity": "receipt_code", "value": "000.00.31.H12-251103-0042"}], "000.00.31.H12-251103-0042"),
+     [{"entity": "receipt_code", "value": "000.00.31.H12-251103-0042"}],
+     "000.00.31.H12-251103-0042"),
     # the entity extractor missed it (lower case): read from the text
     ("ma ho so h12.22-251103-0042 tra o dau", [], "H12.22-251103-0042"),
 ])

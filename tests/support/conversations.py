@@ -53,7 +53,7 @@ TOPIC_ACTIONS: dict[str, tuple[str, ...]] = {
                "action_ticket_status"),
     "feedback": ("utter_submit_feedback", "action_submit_feedback", "ticket_form",
                  "action_start_ticket", "action_ticket_start"),
-    "human": ("action_request_human", "action_handover"),
+    "human": ("action_request_human", "action_handover_request"),
     "office": ("action_find_office",),
     "portal": ("utter_portal_account", "action_portal_account"),
     "out_of_scope": ("utter_default", "utter_out_of_scope", "action_out_of_scope"),

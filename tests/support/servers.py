@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 
 
+# Rasa keeps its connections to the action server open for reuse; Sanic closes idle ones after
+# 5 s, and a request sent on a closing one fails ("Cannot write to closing transport"), so the
+# citizen gets no answer. The action server keeps them longer than Rasa's client does (as
+# rasa-sdk itself does from 3.8, PR #1047). scripts/run.sh sets the same.
+ACTION_SERVER_ENV = {"SANIC_KEEP_ALIVE_TIMEOUT": "120"}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,7 +111,9 @@ def start_stack(
     model = model or trained_model()
     rasa_port, actions_port = free_port(), free_port()
     process_env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-                   "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+                   "TF_CPP_MIN_LOG_LEVEL": "2",
+                   # handovers and tickets made by a test stay in its folder, never in var/
+                   "BACKOFFICE_DB_URL": f"sqlite:///{workdir / 'backoffice.db'}", **(env or {})}
     stores = stores or (
         f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir / "tracker.db"}"\n'
         "lock_store:\n  type: in_memory\n"
@@ -122,7 +131,8 @@ def start_stack(
             stack.processes.append(subprocess.Popen(
                 [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
                  "--port", str(actions_port)],
-                cwd=ROOT, env=process_env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                cwd=ROOT, env={**process_env, **ACTION_SERVER_ENV}, stdout=log.open("w"),
+                stderr=subprocess.STDOUT,
             ))
             wait_until_up(f"{stack.actions_url}/health", stack.processes[-1], log, 120)
         log = workdir / "rasa.log"

@@ -54,3 +54,44 @@ document.addEventListener("DOMContentLoaded", () => {
   const box = document.getElementById("import");
   if (box) pollImport(box);
 });
+
+// Back office: a handover's history updates live; the queue page refreshes itself.
+function renderTurn(turn) {
+  const box = document.createElement("div");
+  box.className = `turn ${turn.who === "user" ? "user" : "bot"}`;
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  const who = turn.who === "user" ? "Người dân" : turn.who === "staff" ? `Cán bộ ${turn.staff}` : "Trợ lý";
+  meta.textContent = `${who}${turn.undelivered ? " (chưa gửi được)" : ""} · ${turn.at}`;
+  const text = document.createElement("div");
+  text.className = "message";
+  text.textContent = turn.text;
+  box.append(meta, text);
+  return box;
+}
+
+function pollHistory(history) {
+  let shown = history.querySelectorAll(".turn").length;
+  const tick = async () => {
+    try {
+      const response = await fetch(history.dataset.messagesUrl, { credentials: "same-origin" });
+      if (response.ok) {
+        const data = await response.json();
+        if (data.turns.length !== shown) {
+          history.replaceChildren(...data.turns.map(renderTurn));
+          shown = data.turns.length;
+        }
+      }
+    } finally {
+      setTimeout(tick, 2000);
+    }
+  };
+  setTimeout(tick, 2000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const history = document.getElementById("history");
+  if (history && history.dataset.messagesUrl) pollHistory(history);
+  const queue = document.getElementById("live-queue");
+  if (queue) setTimeout(() => window.location.reload(), Number(queue.dataset.refresh) * 1000);
+});

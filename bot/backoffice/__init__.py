@@ -1,0 +1,1 @@
+"""Back office: the handover queue (chats passed to staff) and citizens' tickets (phản ánh)."""
