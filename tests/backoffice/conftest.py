@@ -163,9 +163,9 @@ def bo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackOfficeSta
         telegram.stop()
 
 
-# Package scope, not session: Playwright's sync API keeps an asyncio loop running in the main
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main
 # thread while it is open, which breaks every later test that runs its own loop.
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium missing: run scripts/install_browser.sh")
