@@ -7,6 +7,7 @@ file that the action server and the console both read on every use.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import threading
@@ -189,5 +190,10 @@ def staff_page(browser: Any, stack: BackOfficeStack, username: str = "can_bo") -
 
 
 def screenshot(page: Any, name: str, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
+    """Take the page as the staff see it. The pictures in docs/img are refreshed only with
+    UPDATE_SCREENSHOTS=1, so a test run leaves the repository as it was."""
+    image = page.screenshot(full_page=full_page)
+    assert image.startswith(b"\x89PNG"), "the browser returned no picture"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / name).write_bytes(image)
