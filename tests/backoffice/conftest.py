@@ -34,12 +34,9 @@ from tests.channels.conftest import (
     ChannelStack,
 )
 from tests.channels.fakes import FakeTelegram, FakeZalo
+from tests.channels.test_web_e2e import browser  # noqa: F401 (the shared per-module fixture)
 from tests.support.servers import ROOT, free_port, start_stack
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "docs" / "img"
 CODE = re.compile(r"PA-\d{4}-\d{4}")
 ALWAYS = ["00:00-23:59"]
@@ -164,20 +161,7 @@ def bo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackOfficeSta
         telegram.stop()
 
 
-# Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main
-# thread while it is open, which breaks every later test that runs its own loop.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium missing: run scripts/install_browser.sh")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def staff_page(browser: Any, stack: BackOfficeStack, username: str = "can_bo") -> Any:
+def staff_page(browser: Any, stack: BackOfficeStack, username: str = "can_bo") -> Any:  # noqa: F811
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.set_default_timeout(30_000)
     page.on("dialog", lambda dialog: dialog.accept())
