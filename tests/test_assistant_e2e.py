@@ -22,7 +22,8 @@ def texts(messages: list[dict]) -> str:
 
 
 def latest_intent(stack: RasaStack, sender: str) -> str:
-    tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=10).json()
+    tracker = requests.get(f"{stack.rasa_url}/conversations/rest:{sender}/tracker",
+                           timeout=10).json()
     return tracker["latest_message"]["intent"]["name"]
 
 

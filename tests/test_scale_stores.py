@@ -43,6 +43,6 @@ def test_conversation_is_stored_in_postgresql_with_redis_lock(services, tmp_path
     with psycopg2.connect(host="127.0.0.1", dbname="rasa", user="rasa",
                           password=PASSWORD) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT data FROM events WHERE sender_id = %s AND type_name = 'user'",
-                       (sender,))
+                       (f"rest:{sender}",))
         rows = [json.loads(row[0]) for row in cursor.fetchall()]
     assert [row["text"] for row in rows] == ["xin chào"]

@@ -141,6 +141,7 @@ def create_app(settings: AdminSettings | None = None) -> Starlette:
     app.state.analytics = Analytics(app.state.tracker_source, settings.analytics_db)
     app.state.staff = StaffAssistant(settings.staff_db, settings.knowledge_db)
     app.state.desk = Desk(Store(database_url(settings.var_dir / "backoffice.db")),
-                          RasaConversations(settings.rasa_url, settings.rasa_token))
+                          RasaConversations(settings.rasa_url,
+                                            (settings.rasa_params() or {}).get("token", "")))
     app.state.sweep_seconds = float(os.environ.get("BACKOFFICE_SWEEP_SECONDS") or 15)
     return app

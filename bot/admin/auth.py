@@ -2,6 +2,13 @@
 
 Passwords are hashed with scrypt (stdlib) and a per-user salt; sessions live in a signed cookie
 that expires after a period of inactivity; every form carries a per-session CSRF token.
+Hardening (issue 9, docs/security.md):
+- a cookie names a server-side session version; logout and a password change bump it, so a
+  copied cookie stops working;
+- failed logins are throttled per account and per client address;
+- an unknown user costs one scrypt like a known one, so timing does not reveal usernames;
+- logging in with the default password forces a password change before anything else;
+- one password rule (MIN_PASSWORD) for bootstrap, the account page and the users page.
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ from bot.admin.settings import (
 )
 from bot.admin.storage import AdminDB, now_iso
 
+MIN_PASSWORD = 10
+# Failed logins allowed per account and per client address within THROTTLE_WINDOW seconds.
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+THROTTLE_WINDOW = 15 * 60
 ROLES = ("viewer", "editor", "admin")
 ROLE_LABELS = {"viewer": "Người xem", "editor": "Biên tập viên", "admin": "Quản trị viên"}
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -50,13 +62,42 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+# Verified against when the username is unknown, so both cases take one scrypt.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+
+
+def password_problem(password: str) -> str:
+    """Why a new password is refused ("" when it is fine): the one rule used everywhere."""
+    if len(password) < MIN_PASSWORD:
+        return f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự."
+    if password == DEFAULT_ADMIN_PASSWORD:
+        return "Không được dùng mật khẩu mặc định."
+    return ""
+
+
 def has_role(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
+
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS session_versions (
+    username TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);
+"""
 
 
 class Users:
     def __init__(self, db: AdminDB) -> None:
         self.db = db
+        with db.connect() as conn:
+            conn.executescript(_TABLES)
+        db.path.chmod(0o600)  # password hashes and the audit log: this user only
 
     def get(self, username: str) -> dict[str, Any] | None:
         rows = self.db.query("SELECT * FROM users WHERE username = ?", (username,))
@@ -68,9 +109,44 @@ class Users:
 
     def authenticate(self, username: str, password: str) -> dict[str, Any] | None:
         user = self.get(username)
-        if user and verify_password(password, user["password_hash"]):
-            return user
-        return None
+        valid = verify_password(password, user["password_hash"] if user else _DUMMY_HASH)
+        return user if user and valid else None
+
+    # --- throttling -----------------------------------------------------------------------
+
+    def throttled(self, username: str, address: str, now: float | None = None) -> bool:
+        """True when the account or the address has failed too often recently."""
+        since = (now or time.time()) - THROTTLE_WINDOW
+        count = {key: int(self.db.query("SELECT count(*) FROM login_failures WHERE key = ? "
+                                        "AND at > ?", (key, since))[0][0])
+                 for key in (f"user:{username.lower()}", f"addr:{address}")}
+        return (count[f"user:{username.lower()}"] >= MAX_FAILURES_PER_ACCOUNT
+                or count[f"addr:{address}"] >= MAX_FAILURES_PER_ADDRESS)
+
+    def record_failure(self, username: str, address: str, now: float | None = None) -> None:
+        now = now or time.time()
+        with self.db.connect() as conn:
+            conn.execute("DELETE FROM login_failures WHERE at < ?", (now - THROTTLE_WINDOW,))
+            conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)",
+                             [(f"user:{username.lower()}", now), (f"addr:{address}", now)])
+
+    def clear_failures(self, username: str) -> None:
+        self.db.execute("DELETE FROM login_failures WHERE key = ?", (f"user:{username.lower()}",))
+
+    # --- session versions -------------------------------------------------------------------
+
+    def session_version(self, username: str) -> int:
+        rows = self.db.query("SELECT version FROM session_versions WHERE username = ?",
+                             (username,))
+        return int(rows[0][0]) if rows else 0
+
+    def revoke_sessions(self, username: str) -> None:
+        """Every cookie issued so far for `username` stops working."""
+        self.db.execute("INSERT INTO session_versions (username, version) VALUES (?, 1) "
+                        "ON CONFLICT(username) DO UPDATE SET version = version + 1", (username,))
+
+    def uses_default_password(self, user: dict[str, Any]) -> bool:
+        return verify_password(DEFAULT_ADMIN_PASSWORD, user["password_hash"])
 
     def create(self, username: str, password: str, role: str) -> None:
         if role not in ROLES:
@@ -99,6 +175,7 @@ class Users:
     def set_password(self, username: str, password: str) -> None:
         self.db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                         (hash_password(password), username))
+        self.revoke_sessions(username)
 
     def set_role(self, username: str, role: str) -> None:
         if role not in ROLES:
@@ -107,9 +184,14 @@ class Users:
 
     def delete(self, username: str) -> None:
         self.db.execute("DELETE FROM users WHERE username = ?", (username,))
+        self.revoke_sessions(username)  # a user re-created later must not inherit old cookies
 
     def bootstrap(self, settings: AdminSettings) -> None:
         """Create the first admin, and refuse a default password outside local runs."""
+        if settings.initial_password and password_problem(settings.initial_password):
+            raise SettingsError(
+                f"ADMIN_PASSWORD bị từ chối: {password_problem(settings.initial_password)} / "
+                f"ADMIN_PASSWORD refused: at least {MIN_PASSWORD} characters, not 'admin'.")
         if not self.all():
             password = settings.initial_password or DEFAULT_ADMIN_PASSWORD
             self.create(DEFAULT_ADMIN_USER, password, "admin")
@@ -131,8 +213,12 @@ class Users:
 
 def login_session(request: Request, user: dict[str, Any]) -> None:
     request.session.clear()
+    users: Users = request.app.state.users
     request.session.update({"user": user["username"], "seen": time.time(),
+                            "version": users.session_version(user["username"]),
                             "csrf": secrets.token_urlsafe(32)})
+    if users.uses_default_password(user):
+        request.session["must_change_password"] = True
 
 
 def current_user(request: Request) -> dict[str, Any] | None:
@@ -144,9 +230,10 @@ def current_user(request: Request) -> dict[str, Any] | None:
     if time.time() - float(request.session.get("seen", 0)) > settings.session_minutes * 60:
         request.session.clear()
         return None
-    user = request.app.state.users.get(username)
-    if user is None:
-        request.session.clear()
+    users: Users = request.app.state.users
+    user = users.get(username)
+    if user is None or request.session.get("version") != users.session_version(username):
+        request.session.clear()  # deleted, logged out elsewhere, or password changed
         return None
     request.session["seen"] = time.time()
     return user
@@ -181,6 +268,8 @@ def requires(role: str) -> Callable[[Endpoint], Endpoint]:
             user = current_user(request)
             if user is None:
                 return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            if request.session.get("must_change_password") and request.url.path != "/account":
+                return RedirectResponse("/account", status_code=303)
             if not has_role(user["role"], role):
                 raise HTTPException(403, "Bạn không có quyền thực hiện thao tác này.")
             request.state.user = user

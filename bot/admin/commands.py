@@ -20,9 +20,10 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.admin.app import create_app
+    from bot.admin.settings import AdminSettings
 
     try:
-        app = create_app()
+        app = create_app(AdminSettings.from_env(host=args.host))
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2

@@ -8,6 +8,7 @@ raw text or holds messages saved before masking was switched on.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,32 @@ from bot.privacy.masking import mask
 
 FALLBACK_INTENT = "nlu_fallback"
 LOW_CONFIDENCE = 0.45
+MAX_TEXT_CHARS = 4000  # what the console shows of one message (the channels cut at 2,000)
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
+    """Whatever the tracker store holds, as text a page can show: lone surrogates (which cannot
+    be encoded as UTF-8 and made every page listing them answer 500) replaced, length bounded."""
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    text = _SURROGATES.sub("\ufffd", text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _loads(raw: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or "{}")
+    except (ValueError, TypeError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _number(value: Any) -> float:
+    try:
+        number = float(value or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if number == number else 0.0  # NaN
 
 
 @dataclass
@@ -94,9 +121,9 @@ class TrackerReader:
         for row in self._rows("SELECT id, type_name, timestamp, data FROM events "
                               "WHERE sender_id = :sender AND type_name IN ('user', 'bot') "
                               "ORDER BY timestamp, id", {"sender": sender_id}):
-            data = json.loads(row["data"] or "{}")
-            turn = {"id": row["id"], "who": row["type_name"], "text": mask(data.get("text") or ""),
-                    "at": datetime.fromtimestamp(row["timestamp"])}
+            data = _loads(row["data"])
+            turn = {"id": row["id"], "who": row["type_name"], "text": mask(_text(data.get("text"))),
+                    "at": _time(row["timestamp"])}
             if row["type_name"] == "user":
                 message = _user_message(row, sender_id)
                 if message:
@@ -141,18 +168,25 @@ class TrackerReader:
         return _user_message(rows[0]) if rows else None
 
 
-def _user_message(row: Any, sender_id: str | None = None) -> UserMessage | None:
+def _time(value: Any) -> datetime:
     try:
-        data = json.loads(row["data"] or "{}")
-    except json.JSONDecodeError:
+        return datetime.fromtimestamp(_number(value))
+    except (OverflowError, OSError, ValueError):
+        return datetime.fromtimestamp(0)
+
+
+def _user_message(row: Any, sender_id: str | None = None) -> UserMessage | None:
+    data = _loads(row["data"])
+    if not data:
         return None
-    intent = (data.get("parse_data") or {}).get("intent") or {}
+    parse_data = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
+    intent = parse_data.get("intent") if isinstance(parse_data.get("intent"), dict) else {}
     return UserMessage(
         id=int(row["id"]),
-        sender_id=sender_id or str(row["sender_id"]),
-        at=datetime.fromtimestamp(float(row["timestamp"])),
-        text=mask(str(data.get("text") or "")),
-        intent=str(intent.get("name") or ""),
-        confidence=float(intent.get("confidence") or 0.0),
-        channel=str(data.get("input_channel") or ""),
+        sender_id=sender_id or _text(row["sender_id"], 512),
+        at=_time(row["timestamp"]),
+        text=mask(_text(data.get("text"))),
+        intent=_text(intent.get("name"), 200),
+        confidence=_number(intent.get("confidence")),
+        channel=_text(data.get("input_channel"), 50),
     )

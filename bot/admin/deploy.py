@@ -239,7 +239,7 @@ class ModelRegistry:
         return previous
 
     def load_into_server(self, model_path: str) -> None:
-        params = {"token": self.settings.rasa_token} if self.settings.rasa_token else None
+        params = self.settings.rasa_params()
         try:
             response = requests.put(f"{self.settings.rasa_url}/model", params=params,
                                     json={"model_file": str(Path(model_path).resolve())},
@@ -252,7 +252,7 @@ class ModelRegistry:
                               f"{response.text[:300]}")
 
     def server_status(self) -> dict[str, Any]:
-        params = {"token": self.settings.rasa_token} if self.settings.rasa_token else None
+        params = self.settings.rasa_params()
         try:
             return requests.get(f"{self.settings.rasa_url}/status", params=params,
                                 timeout=3).json()

@@ -15,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ADMIN_USER = "admin"
 DEFAULT_ADMIN_PASSWORD = "admin"
 LOCAL_ENVS = ("local", "development", "dev", "test")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class SettingsError(RuntimeError):
@@ -27,6 +28,9 @@ class AdminSettings:
     env: str = "local"
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
+    # The Rasa URL the token belongs to (the one configured at start, $RASA_URL): the token is
+    # never sent to another URL an admin types on the settings page. Empty = rasa_url.
+    rasa_token_url: str = ""
     secret_key: str = ""
     session_minutes: int = 60
     initial_password: str = ""
@@ -77,16 +81,31 @@ class AdminSettings:
     def is_local(self) -> bool:
         return self.env.lower() in LOCAL_ENVS
 
+    def __post_init__(self) -> None:
+        self.rasa_token_url = (self.rasa_token_url or self.rasa_url).rstrip("/")
+
+    def rasa_params(self) -> dict[str, str] | None:
+        """Query parameters for Rasa's HTTP API: the token, only for the URL it was given for."""
+        if self.rasa_token and self.rasa_url.rstrip("/") == self.rasa_token_url:
+            return {"token": self.rasa_token}
+        return None
+
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> AdminSettings:
+    def from_env(cls, environ: dict[str, str] | None = None, host: str = "") -> AdminSettings:
+        """Settings from the environment; `host` is where the console listens.
+
+        Without ADMIN_ENV the console counts as production (default password refused) unless it
+        listens on the loopback interface only.
+        """
         env = dict(os.environ if environ is None else environ)
+        default_env = "local" if host in LOOPBACK_HOSTS else "production"
         root = Path(env.get("ASSISTANT_ROOT") or REPO_ROOT).resolve()
         epochs = env.get("ADMIN_TRAIN_EPOCHS", "").strip()
         settings = cls(
             root=root,
-            env=env.get("ADMIN_ENV", "local"),
+            env=env.get("ADMIN_ENV") or default_env,
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
-            rasa_token=env.get("RASA_TOKEN", ""),
+            rasa_token=env.get("RASA_TOKEN") or _read(env.get("RASA_TOKEN_FILE", "")),
             secret_key=env.get("ADMIN_SECRET_KEY", ""),
             session_minutes=int(env.get("ADMIN_SESSION_MINUTES", "60")),
             initial_password=env.get("ADMIN_PASSWORD", ""),
@@ -116,3 +135,11 @@ class AdminSettings:
             key_file.write_text(self.secret_key)
             key_file.chmod(0o600)
         return self.secret_key
+
+
+def _read(path: str) -> str:
+    """A secret kept in a file (so it is never on a command line), or "" without one."""
+    try:
+        return Path(path).read_text().strip() if path else ""
+    except OSError:
+        return ""

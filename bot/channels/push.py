@@ -62,7 +62,9 @@ class RasaConversations:
 
     @staticmethod
     def _path(sender_id: str) -> str:
-        return "/conversations/" + quote(sender_id, safe="")
+        # Rasa does not unquote the id in the path: keep the characters a path segment allows
+        # as they are ("zalo:123" must not become "zalo%3A123", another conversation).
+        return "/conversations/" + quote(sender_id, safe=":@!$'()*+,;=")
 
     def tracker(self, sender_id: str) -> dict[str, Any]:
         return self._call("GET", self._path(sender_id) + "/tracker") or {}

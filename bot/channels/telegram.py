@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -23,9 +24,12 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.channels.gate import BodyTooLarge, deliver, gate_text, read_body, too_large
 from bot.channels.seen import SeenIds
+from bot.channels.senders import scoped, split
 from bot.channels.telegram_format import CallbackPayloads, html_chunks, inline_keyboard
-from bot.channels.text import clean_input, is_http_url
+from bot.channels.text import is_http_url
+from bot.content import content
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +40,9 @@ MAX_RETRY_AFTER_SECONDS = 30.0
 # Telegram commands mapped to the intents they mean; "/start" is what a new user's first tap sends.
 COMMANDS = {"/start": "/greet", "/help": "/help"}
 
-NOTICE_UNSUPPORTED = (
-    "Xin lỗi, hiện tôi chỉ đọc được tin nhắn văn bản. "
-    "Bạn vui lòng gõ câu hỏi bằng chữ để tôi hỗ trợ nhé."
-)
-NOTICE_ERROR = "Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
-NOTICE_EXPIRED_BUTTON = "Nút này đã hết hạn. Bạn vui lòng gõ lại câu hỏi nhé."
+# Update ids already handled, beside the other channel state in var/: a retry after a restart
+# is still dropped.
+SEEN_FILE = "var/telegram_seen.db"
 
 
 class TelegramOutput(OutputChannel):
@@ -55,13 +56,15 @@ class TelegramOutput(OutputChannel):
         self.bot = bot
         self.payloads = payloads
 
+    # Rasa addresses replies to the tracker's sender id ("tg:<chat id>"); Telegram wants the chat.
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for chunk in html_chunks(text):
-            await self._send(recipient_id, chunk)
+            await self._send(split(recipient_id)[1], chunk)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
+        recipient_id = split(recipient_id)[1]
         chunks = html_chunks(text) or ["…"]
         for chunk in chunks[:-1]:
             await self._send(recipient_id, chunk)
@@ -145,14 +148,15 @@ class TelegramInput(InputChannel):
             secret_token=str(credentials["secret_token"]),
             base_url=credentials.get("base_url") or DEFAULT_BASE_URL,
             backoff_seconds=float(credentials.get("retry_backoff_seconds", 0.5)),
+            seen=SeenIds(Path(credentials.get("seen_file") or SEEN_FILE)),
         )
 
     def __init__(self, token: str, secret_token: str, base_url: str = DEFAULT_BASE_URL,
-                 backoff_seconds: float = 0.5) -> None:
+                 backoff_seconds: float = 0.5, seen: SeenIds | None = None) -> None:
         self.secret_token = secret_token
         self.bot = LazyBot(token, base_url, backoff_seconds)
         self.payloads = CallbackPayloads()
-        self.seen = SeenIds()
+        self.seen = seen if seen is not None else SeenIds()
         self._tasks: set[asyncio.Task] = set()
 
     def get_output_channel(self) -> OutputChannel:
@@ -167,16 +171,22 @@ class TelegramInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @telegram_webhook.route("/webhook", methods=["POST"])
+        @telegram_webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
             header = request.headers.get(SECRET_HEADER, "")
-            if not hmac.compare_digest(header.encode(), self.secret_token.encode()):
+            # "replace": a non-ASCII (or undecodable) header is simply a wrong secret, not a 500.
+            if not hmac.compare_digest(header.encode("utf-8", "replace"),
+                                       self.secret_token.encode()):
                 logger.warning("Telegram webhook: wrong secret token")
                 return response.json({"error": "forbidden"}, status=403)
             try:
-                data = json.loads(request.body or b"")
+                data = json.loads(await read_body(request) or b"")
+                if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                    raise ValueError("not an update object")
                 update = Update.de_json(data, self.bot.bot)
-            except (ValueError, TypeError, KeyError) as error:
+            except BodyTooLarge:
+                return too_large()
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
                 logger.warning("Telegram webhook: rejected body (%s)", error)
                 return response.json({"error": "malformed update"}, status=400)
             if update is None or not self.seen.first_time(str(update.update_id)):
@@ -201,16 +211,19 @@ class TelegramInput(InputChannel):
             if update.callback_query:
                 await self._handle_button(update, chat_id, output, on_new_message)
             elif update.message and update.message.text is not None:
-                text = _command_or_text(clean_input(update.message.text))
-                if not text:
-                    return
-                await self._to_rasa(text, chat_id, update, output, on_new_message)
+                gated = gate_text(update.message.text)
+                if gated.notice:
+                    await output.send_text_message(chat_id, gated.notice)
+                if gated.text:
+                    await self._to_rasa(_command_or_text(gated.text), chat_id, update, output,
+                                        on_new_message)
             elif update.message:
-                await output.send_text_message(chat_id, NOTICE_UNSUPPORTED)
+                await output.send_text_message(chat_id,
+                                               content.text("system.unsupported_message"))
         except Exception:  # the background task must not die silently
             logger.exception("Telegram: handling update %s from chat %s failed",
                              update.update_id, chat_id)
-            await output.send_text_message(chat_id, NOTICE_ERROR)
+            await output.send_text_message(chat_id, content.text("system.channel_error"))
 
     async def _handle_button(
         self, update: Update, chat_id: str, output: OutputChannel,
@@ -222,7 +235,7 @@ class TelegramInput(InputChannel):
                             f"answerCallbackQuery for chat {chat_id}")
         payload = self.payloads.decode(query.data or "")
         if payload is None:
-            await output.send_text_message(chat_id, NOTICE_EXPIRED_BUTTON)
+            await output.send_text_message(chat_id, content.text("system.expired_button"))
             return
         await self._to_rasa(payload, chat_id, update, output, on_new_message)
 
@@ -230,8 +243,8 @@ class TelegramInput(InputChannel):
         self, text: str, chat_id: str, update: Update, output: OutputChannel,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        await on_new_message(UserMessage(
-            text, output, chat_id, input_channel=self.name(),
+        await deliver(on_new_message, UserMessage(
+            text, output, scoped("telegram", chat_id), input_channel=self.name(),
             metadata={"telegram_update_id": update.update_id},
         ))
 

@@ -14,19 +14,21 @@ province's site embeds the assistant with one tag:
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import OutputChannel, UserMessage, decode_bearer_token
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage, decode_bearer_token
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.text import clean_input, is_http_url
+from bot.channels.gate import deliver, gate_text
+from bot.channels.senders import scoped, split
+from bot.channels.text import is_http_url
+from bot.channels.web_sessions import SessionSigner, room_of
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +51,8 @@ class WebChatOutput(OutputChannel):
         self.sio = sio
         self.bot_message_evt = bot_message_evt
 
-    async def _emit(self, room: str, message: dict[str, Any]) -> None:
-        await self.sio.emit(self.bot_message_evt, message, room=room)
+    async def _emit(self, recipient_id: str, message: dict[str, Any]) -> None:
+        await self.sio.emit(self.bot_message_evt, message, room=split(recipient_id)[1])
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         if text.strip():
@@ -87,6 +89,16 @@ class WebChatInput(SocketIOInput):
     def name(cls) -> str:
         return "web"
 
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, WebChatInput)
+        channel.sessions = SessionSigner.from_credentials(credentials)
+        return channel
+
+    sessions: SessionSigner | None = None
+
     def get_output_channel(self) -> OutputChannel | None:
         return WebChatOutput(self.sio, self.bot_message_evt) if self.sio else None
 
@@ -95,6 +107,7 @@ class WebChatInput(SocketIOInput):
     ) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
         self.sio = sio
+        sessions = self.sessions = self.sessions or SessionSigner.ephemeral()
         web = SocketBlueprint(sio, self.socketio_path, "web_chat", __name__)
 
         @web.route("/", methods=["GET"])
@@ -117,29 +130,32 @@ class WebChatInput(SocketIOInput):
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: dict | None) -> None:
-            session_id = (data or {}).get("session_id")
-            if not isinstance(session_id, str) or not 8 <= len(session_id) <= 64:
-                session_id = uuid.uuid4().hex
+        async def session_request(sid: str, data: Any = None) -> None:
+            # Only a session id this server signed is resumed; anything else gets a new one.
+            offered = data.get("session_id") if isinstance(data, dict) else None
+            session_id = offered if sessions.valid(offered) else sessions.new()
+            await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
             if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
+                await sio.enter_room(sid, room_of(session_id), namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: dict) -> None:
-            if not isinstance(data, dict):
+        async def handle_message(sid: str, data: Any = None) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
-            sender_id = data.get("session_id") if self.session_persistence else sid
-            if not sender_id:
-                logger.warning("Web chat message without session_id from %s ignored", sid)
+            # The conversation is the one this socket joined, never an id from the payload.
+            session_id = (await sio.get_session(sid, namespace=self.namespace)).get("session_id")
+            if not session_id:
+                logger.warning("Web chat message before session_request from %s ignored", sid)
                 return
-            text = clean_input(str(data.get("message") or ""))
-            if not text:
-                return
-            await on_new_message(UserMessage(
-                text, WebChatOutput(sio, self.bot_message_evt), sender_id,
-                input_channel=self.name(),
-            ))
+            sender_id = scoped("web", room_of(session_id) if self.session_persistence else sid)
+            output = WebChatOutput(sio, self.bot_message_evt)
+            gated = gate_text(data["message"])
+            if gated.notice:
+                await output.send_text_message(sender_id, gated.notice)
+            if gated.text:
+                await deliver(on_new_message, UserMessage(gated.text, output, sender_id,
+                                                          input_channel=self.name()))
 
         return web
 

@@ -19,8 +19,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.gate import BodyTooLarge, deliver, gate_text, read_body, too_large
 from bot.channels.seen import SeenIds
-from bot.channels.text import clean_input, is_http_url, numbered_buttons, split_text
+from bot.channels.senders import scoped, split
+from bot.channels.text import is_http_url, numbered_buttons, split_text
 from bot.channels.zalo_api import (
     DEFAULT_API_BASE_URL,
     DEFAULT_OAUTH_BASE_URL,
@@ -40,6 +42,7 @@ from bot.channels.zalo_events import (
     signature_is_valid,
 )
 from bot.channels.zalo_tokens import DEFAULT_TOKEN_FILE, TokenStore, ZaloTokens
+from bot.content import content
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +54,6 @@ GREETING_PAYLOAD = "/greet"
 # Recently seen msg_ids, beside the token file (var/): a retry after a restart is still dropped.
 SEEN_FILE = "zalo_seen.db"
 
-NOTICE_UNSUPPORTED = (
-    "Xin lỗi, hiện tôi chỉ đọc được tin nhắn văn bản. "
-    "Bạn vui lòng gõ câu hỏi bằng chữ để tôi hỗ trợ nhé."
-)
-NOTICE_EMPTY = "Bạn vui lòng nhập câu hỏi để tôi hỗ trợ nhé."
-NOTICE_ERROR = "Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút."
 
 
 class ButtonMemory:
@@ -91,13 +88,16 @@ class ZaloOutput(OutputChannel):
         self.client = client
         self.menus = menus
 
+    # Rasa addresses replies to the tracker's sender id ("zalo:<user id>"); Zalo wants the raw id.
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        recipient_id = split(recipient_id)[1]
         for chunk in split_text(text, TEXT_LIMIT):
             await self.client.send_message(recipient_id, {"text": chunk})
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
+        recipient_id = split(recipient_id)[1]
         chunks = split_text(text, TEXT_LIMIT) or [" "]
         for chunk in chunks[:-1]:
             await self.client.send_message(recipient_id, {"text": chunk})
@@ -200,9 +200,12 @@ class ZaloInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @zalo_webhook.route("/webhook", methods=["POST"])
+        @zalo_webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            body = request.body or b""
+            try:
+                body = await read_body(request)
+            except BodyTooLarge:
+                return too_large()
             try:
                 event = parse_event(body)
             except InvalidEvent as error:
@@ -235,27 +238,28 @@ class ZaloInput(InputChannel):
             return
         try:
             if event.name in TEXT_EVENTS:
-                text = clean_input(event.text)
-                if not text:
-                    await output.send_text_message(event.user_id, NOTICE_EMPTY)
-                    return
-                await self._to_rasa(self.menus.resolve(event.user_id, text), event, output,
-                                    on_new_message)
+                gated = gate_text(event.text)
+                if gated.notice:
+                    await output.send_text_message(event.user_id, gated.notice)
+                if gated.text:
+                    await self._to_rasa(self.menus.resolve(event.user_id, gated.text), event,
+                                        output, on_new_message)
             elif event.name in FOLLOW_EVENTS:
                 await self._to_rasa(GREETING_PAYLOAD, event, output, on_new_message)
             elif event.name in UNSUPPORTED_MESSAGE_EVENTS:
-                await output.send_text_message(event.user_id, NOTICE_UNSUPPORTED)
+                await output.send_text_message(event.user_id,
+                                               content.text("system.unsupported_message"))
             else:
                 logger.debug("Zalo event %s ignored", event.name)
         except Exception:  # the background task must not die silently
             logger.exception("Zalo: handling %s from user %s failed", event.name, event.user_id)
-            await output.send_text_message(event.user_id, NOTICE_ERROR)
+            await output.send_text_message(event.user_id, content.text("system.channel_error"))
 
     async def _to_rasa(
         self, text: str, event: ZaloEvent, output: OutputChannel,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
-        await on_new_message(UserMessage(
-            text, output, event.user_id, input_channel=self.name(),
+        await deliver(on_new_message, UserMessage(
+            text, output, scoped("zalo", event.user_id), input_channel=self.name(),
             metadata={"zalo_event": event.name, "zalo_msg_id": event.msg_id},
         ))

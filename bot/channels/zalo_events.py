@@ -80,8 +80,8 @@ def parse_event(body: bytes) -> ZaloEvent:
     """Parse a webhook body. Ids stay strings: they exceed JavaScript-safe integers."""
     try:
         data = json.loads(body, parse_int=str)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidEvent(f"malformed JSON: {error}") from error
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # deep nesting: Recursion
+        raise InvalidEvent(f"malformed JSON: {type(error).__name__}") from error
     if not isinstance(data, dict) or not isinstance(data.get("event_name"), str):
         raise InvalidEvent("no event_name")
     name = data["event_name"]

@@ -67,9 +67,9 @@ def test_console_edit_shows_up_in_the_next_reply(setup) -> None:
 
 def test_a_cccd_typed_in_chat_never_appears_unmasked(setup) -> None:
     stack, console = setup
-    sender = "web:cccd"
     stack.say(f"CCCD của tôi là {CCCD}, số điện thoại {PHONE}, hồ sơ 000.00.31.H12-251103-0042",
-              sender=sender)
+              sender="cccd")
+    sender = "rest:cccd"  # our REST channel scopes ids (bot/channels/rest.py)
     database = Path(console.client.app.state.settings.tracker_db)
     rows = sqlite3.connect(database).execute("SELECT data FROM events").fetchall()
     assert rows and not any(CCCD in r[0] or PHONE in r[0] for r in rows)

@@ -70,7 +70,9 @@ class BackOfficeStack:
         return [m.get("text") or "" for m in response.json()]
 
     def bot_texts(self, sender: str) -> list[str]:
-        tracker = requests.get(f"{self.rasa}/conversations/{sender}/tracker", timeout=10).json()
+        """Bot messages of a REST conversation (stored as "rest:<sender>")."""
+        tracker = requests.get(f"{self.rasa}/conversations/rest:{sender}/tracker",
+                               timeout=10).json()
         return [e.get("text") or "" for e in tracker.get("events", []) if e["event"] == "bot"]
 
     def wait(self, condition: Callable[[], Any], what: str, timeout: float = 30) -> Any:
@@ -125,10 +127,11 @@ def bo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackOfficeSta
     telegram = FakeTelegram(TELEGRAM_TOKEN)
     token_file = workdir / "var" / "zalo_tokens.json"
     credentials = {
-        "rest": None,
+        "bot.channels.rest.RestInput": None,
         "bot.channels.web.WebChatInput": {
             "user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
             "session_persistence": True,
+            "session_secret_file": str(workdir / "var" / "web_session.key"),
         },
         "bot.channels.zalo.ZaloInput": {
             "app_id": ZALO_APP_ID, "oa_secret_key": ZALO_OA_SECRET, "app_secret": ZALO_APP_SECRET,
@@ -139,6 +142,7 @@ def bo_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackOfficeSta
         "bot.channels.telegram.TelegramInput": {
             "access_token": TELEGRAM_TOKEN, "secret_token": TELEGRAM_SECRET,
             "base_url": telegram.base_url, "retry_backoff_seconds": 0.1,
+            "seen_file": str(workdir / "var" / "telegram_seen.db"),
         },
     }
     path = workdir / "credentials.yml"

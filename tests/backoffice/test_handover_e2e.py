@@ -13,6 +13,7 @@ import requests
 
 from bot.backoffice.store import ACTIVE, CLOSED, EXPIRED, QUEUED
 from bot.channels.senders import split
+from bot.channels.web_sessions import room_of
 from tests.admin.conftest import PASSWORD
 from tests.backoffice.conftest import CODE, BackOfficeStack, screenshot, staff_page
 from tests.channels.conftest import new_id
@@ -143,8 +144,8 @@ def test_a_viewer_cannot_reply_take_or_change_tickets(bo_stack: BackOfficeStack)
     sender = f"rest-viewer-{time.monotonic_ns()}"
     bo_stack.rest("gặp nhân viên", sender)
     item = handover_of(bo_stack, sender)
-    ticket = bo_stack.store.create_ticket(sender_id=sender, channel="rest", category="khac",
-                                          description="Đèn đường hỏng")
+    ticket = bo_stack.store.create_ticket(sender_id=f"rest:{sender}", channel="rest",
+                                          category="khac", description="Đèn đường hỏng")
     session = requests.Session()
     page = session.get(f"{bo_stack.console}/login").text
     csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
@@ -176,7 +177,7 @@ def test_web_chat_citizen_sees_the_staff_reply(bo_stack: BackOfficeStack, browse
     chat.press(".dvc-input", "Enter")
     chat.wait_for_selector(".dvc-msg[data-from=bot] >> text=hàng chờ")
     session = chat.evaluate("localStorage.getItem('dvc-chat-session')")
-    item = handover_of(bo_stack, session)
+    item = handover_of(bo_stack, room_of(session))  # the conversation part of the signed id
     assert item and item["channel"] == "web"
 
     page = staff_page(browser, bo_stack, "can_bo_2")

@@ -6,7 +6,7 @@ import time
 
 from bot.admin.views.tickets import mask
 from bot.backoffice.config import load_schedule
-from bot.channels.push import ZALO_FREE_REPLIES, reachability
+from bot.channels.push import ZALO_FREE_REPLIES, RasaConversations, reachability
 from tests.support.servers import ROOT
 
 SHIPPED = ROOT / "settings" / "province.yml"
@@ -59,3 +59,9 @@ def test_office_hours_weekends_and_holidays() -> None:
     assert not schedule.is_open(at("2026-12-06T09:00"))  # Sunday
     assert not schedule.is_open(at("2027-09-02T09:00"))  # National Day (a Thursday)
     assert schedule.next_opening(at("2026-12-07T12:00")) == at("2026-12-07T13:30")
+
+
+def test_scoped_ids_reach_rasa_unchanged() -> None:
+    # Rasa does not unquote the conversation id: "zalo%3A1" would be another conversation.
+    assert RasaConversations._path("zalo:1") == "/conversations/zalo:1"
+    assert RasaConversations._path("web:a b/c") == "/conversations/web:a%20b%2Fc"

@@ -90,5 +90,5 @@ def test_a_report_can_be_cancelled(bo_stack: BackOfficeStack) -> None:
     assert any("Bạn phản ánh về việc gì" in r for r in bo_stack.rest("tôi muốn phản ánh", sender))
     assert any("chọn một loại" in r for r in bo_stack.rest("con mèo", sender))
     assert any("Đã hủy" in r for r in bo_stack.rest("hủy", sender))
-    assert [t for t in bo_stack.store.tickets() if t["sender_id"] == sender] == []
+    assert [t for t in bo_stack.store.tickets() if t["sender_id"] == f"rest:{sender}"] == []
     assert any("Xin chào" in r for r in bo_stack.rest("xin chào", sender))  # the form is over

@@ -72,10 +72,11 @@ def channel_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChannelS
     telegram = FakeTelegram(TELEGRAM_TOKEN)
     token_file = workdir / "var" / "zalo_tokens.json"
     credentials = {
-        "rest": None,
+        "bot.channels.rest.RestInput": None,
         "bot.channels.web.WebChatInput": {
             "user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
             "session_persistence": True,
+            "session_secret_file": str(workdir / "var" / "web_session.key"),
         },
         "bot.channels.zalo.ZaloInput": {
             "app_id": ZALO_APP_ID, "oa_secret_key": ZALO_OA_SECRET, "app_secret": ZALO_APP_SECRET,
@@ -86,6 +87,7 @@ def channel_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChannelS
         "bot.channels.telegram.TelegramInput": {
             "access_token": TELEGRAM_TOKEN, "secret_token": TELEGRAM_SECRET,
             "base_url": telegram.base_url, "retry_backoff_seconds": 0.1,
+            "seen_file": str(workdir / "var" / "telegram_seen.db"),
         },
     }
     path = workdir / "credentials.yml"

@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 import requests
 
-from bot.channels.telegram import NOTICE_UNSUPPORTED
+from bot.channels.senders import scoped
 from bot.channels.telegram_poll import PollingRelay
+from bot.content import content
 from tests.channels.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN, ChannelStack, new_id
 from tests.channels.fakes import fixture
 
@@ -56,14 +57,14 @@ def test_text_message_gets_an_html_reply(channel_stack: ChannelStack) -> None:
     message = sent(channel_stack, chat)[0]
     assert message["text"].strip()
     assert message["parse_mode"] == "HTML"
-    assert channel_stack.user_events(chat)[0]["text"] == "xin chào"
+    assert channel_stack.user_events(scoped("telegram", chat))[0]["text"] == "xin chào"
 
 
 def test_start_command_greets(channel_stack: ChannelStack) -> None:
     chat = new_id(5_000_000_000)
     assert post(channel_stack, update("message_command_start", chat)).status_code == 200
     assert sent(channel_stack, chat)
-    events = channel_stack.wait_for_user_events(chat, 1)
+    events = channel_stack.wait_for_user_events(scoped("telegram", chat), 1)
     assert events[0]["parse_data"]["intent"]["name"] == "greet"
 
 
@@ -76,7 +77,7 @@ def test_button_press_is_answered_and_handled(channel_stack: ChannelStack) -> No
         == body["callback_query"]["id"])
     assert answered
     assert sent(channel_stack, chat)
-    assert channel_stack.wait_for_user_events(chat, 1)[0]["text"] == "/greet"
+    assert channel_stack.wait_for_user_events(scoped("telegram", chat), 1)[0]["text"] == "/greet"
 
 
 def test_wrong_secret_and_malformed_json_never_reach_rasa(channel_stack: ChannelStack) -> None:
@@ -85,14 +86,14 @@ def test_wrong_secret_and_malformed_json_never_reach_rasa(channel_stack: Channel
     assert post(channel_stack, update("message_text", chat), secret=None).status_code == 403
     assert post(channel_stack, b"{not json").status_code == 400
     time.sleep(1)
-    assert channel_stack.user_events(chat) == []
+    assert channel_stack.user_events(scoped("telegram", chat)) == []
     assert channel_stack.telegram.sent_to(chat) == []
 
 
 def test_photo_gets_a_text_only_notice(channel_stack: ChannelStack) -> None:
     chat = new_id(5_000_000_000)
     assert post(channel_stack, update("message_photo", chat)).status_code == 200
-    assert sent(channel_stack, chat)[0]["text"] == NOTICE_UNSUPPORTED
+    assert sent(channel_stack, chat)[0]["text"] == content.text("system.unsupported_message")
 
 
 def test_huge_and_html_messages(channel_stack: ChannelStack) -> None:
@@ -100,11 +101,12 @@ def test_huge_and_html_messages(channel_stack: ChannelStack) -> None:
     assert post(channel_stack, update("message_text", huge, "lệ phí " * 14_000)).status_code \
         == 200  # ~100 KB
     assert sent(channel_stack, huge)
-    assert len(channel_stack.user_events(huge)[0]["text"]) <= 2000
+    assert len(channel_stack.wait_for_user_events(scoped("telegram", huge), 1)[0]["text"]) \
+        <= 2000
     script = "<script>alert(1)</script> & <b>hộ chiếu</b>"
     assert post(channel_stack, update("message_text", markup, script)).status_code == 200
     assert sent(channel_stack, markup)
-    assert channel_stack.user_events(markup)[0]["text"] == script
+    assert channel_stack.user_events(scoped("telegram", markup))[0]["text"] == script
 
 
 def test_server_error_and_rate_limit_are_retried(channel_stack: ChannelStack) -> None:
@@ -122,9 +124,9 @@ def test_server_error_and_rate_limit_are_retried(channel_stack: ChannelStack) ->
 def test_buttons_become_an_inline_keyboard(channel_stack: ChannelStack,
                                            button_response: str) -> None:
     chat = new_id(5_000_000_000)
-    channel_stack.start_conversation(chat)
+    channel_stack.start_conversation(scoped("telegram", chat))
     answer = requests.post(
-        f"{channel_stack.url}/conversations/{chat}/execute",
+        f"{channel_stack.url}/conversations/tg:{chat}/execute",
         params={"output_channel": "telegram"}, json={"name": button_response}, timeout=30)
     assert answer.status_code == 200, answer.text
     keyboard = sent(channel_stack, chat)[-1]["reply_markup"]["inline_keyboard"]
@@ -157,4 +159,4 @@ def test_long_polling_relays_updates_to_the_assistant(channel_stack: ChannelStac
     assert channel_stack.telegram.webhook_deleted
     assert relay.offset == body["update_id"] + 1
     assert sent(channel_stack, chat)
-    assert channel_stack.wait_for_user_events(chat, 1)[0]["text"] == "xin chào"
+    assert channel_stack.wait_for_user_events(scoped("telegram", chat), 1)[0]["text"] == "xin chào"

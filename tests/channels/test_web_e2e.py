@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.channels.web_sessions import room_of
 from tests.channels.conftest import ChannelStack
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +78,8 @@ def test_chat_page_conversation_survives_a_reload(channel_stack: ChannelStack, b
     page.wait_for_selector(BOT)
     assert page.locator(".dvc-msg").all_text_contents()[:len(shown)] == shown
     assert page.evaluate("localStorage.getItem('dvc-chat-session')") == session
-    # The server kept the same conversation: the session id is Rasa's sender id.
-    assert [e["text"] for e in channel_stack.user_events(session)][:2] == ["/greet", "xin chào"]
+    # The server kept the same conversation: "web:" + the unsigned part of the session id.
+    conversation = f"web:{room_of(session)}"
+    assert [e["text"] for e in channel_stack.user_events(conversation)][:2] == ["/greet",
+                                                                                "xin chào"]
     page.close()

@@ -18,8 +18,9 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 
 from bot.channels.telegram import TelegramInput
 from bot.channels.text import MAX_INPUT_CHARS
-from bot.channels.zalo import NOTICE_EMPTY, ZaloInput
+from bot.channels.zalo import ZaloInput
 from bot.channels.zalo_events import compute_signature
+from bot.content import content
 from tests.channels.fakes import fixture
 
 APP_ID, OA_SECRET = "360846524940903967", "oa-secret"
@@ -29,6 +30,7 @@ APP_ID, OA_SECRET = "360846524940903967", "oa-secret"
 class FakeRequest:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    stream: None = None  # read_body() then takes `body` as read
 
 
 def webhook(channel: InputChannel, received: list[UserMessage]) -> Callable[..., Awaitable]:
@@ -46,7 +48,9 @@ def call(handler: Callable[..., Awaitable], request: FakeRequest) -> tuple[int, 
 
     async def run() -> Any:
         result = await handler(request)
-        await asyncio.sleep(0.05)
+        background = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if background:  # the channel's handling task (and its notices) must finish first
+            await asyncio.wait(background, timeout=10)
         return result
 
     result = asyncio.run(run())
@@ -111,7 +115,9 @@ def test_zalo_odd_texts(tmp_path: Path) -> None:
         assert [m.text for m in received] == ([expected] if expected else [])
         if expected:
             received[0].text.encode("utf-8")  # storable by any tracker store
-    assert [message["text"] for _, message in channel.client.sent] == [NOTICE_EMPTY] * 2
+    assert [message["text"] for _, message in channel.client.sent] == [
+        content.text("system.empty_input")] * 2 + [
+        content.text("system.input_too_long", limit="2.000")]
 
 
 def test_zalo_bodies_that_are_not_events(tmp_path: Path) -> None:
@@ -122,10 +128,11 @@ def test_zalo_bodies_that_are_not_events(tmp_path: Path) -> None:
     assert received == []
 
 
-def telegram_channel() -> TelegramInput:
+def telegram_channel(var: Path) -> TelegramInput:
     return TelegramInput.from_credentials({
         "access_token": "7000000001:AAHtestTOKEN", "secret_token": "s3cret",
-        "base_url": "http://127.0.0.1:9/bot", "retry_backoff_seconds": 0.01})
+        "base_url": "http://127.0.0.1:9/bot", "retry_backoff_seconds": 0.01,
+        "seen_file": str(var / "telegram_seen.db")})
 
 
 def telegram_request(text: str, update_id: int) -> FakeRequest:
@@ -136,8 +143,8 @@ def telegram_request(text: str, update_id: int) -> FakeRequest:
                        {"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
 
 
-def test_telegram_odd_texts_and_bodies() -> None:
-    channel = telegram_channel()
+def test_telegram_odd_texts_and_bodies(tmp_path: Path) -> None:
+    channel = telegram_channel(tmp_path)
     for update_id, (text, expected) in enumerate(ODD_TEXTS.items(), start=1):
         received: list[UserMessage] = []
         status, _ = call(webhook(channel, received), telegram_request(text, update_id))

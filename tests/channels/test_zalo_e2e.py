@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import requests
 
-from bot.channels.zalo import NOTICE_EMPTY, NOTICE_UNSUPPORTED
+from bot.channels.senders import scoped
 from bot.channels.zalo_events import compute_signature
+from bot.content import content
 from tests.channels.conftest import ZALO_APP_ID, ZALO_OA_SECRET, ChannelStack, new_id
 from tests.channels.fakes import fixture
 
@@ -56,15 +57,15 @@ def test_text_message_gets_a_reply_from_the_assistant(channel_stack: ChannelStac
     message = replies(channel_stack, user)[0]
     text = message.get("text") or message["attachment"]["payload"]["text"]
     assert text.strip()
-    assert channel_stack.user_events(user)[0]["text"] == "xin chào"
+    assert channel_stack.user_events(scoped("zalo", user))[0]["text"] == "xin chào"
 
 
 def test_follow_is_greeted(channel_stack: ChannelStack) -> None:
     user = new_id()
     assert post(channel_stack, event("follow", user)).status_code == 200
     assert replies(channel_stack, user)
-    assert channel_stack.wait_for_user_events(user, 1)[0]["parse_data"]["intent"]["name"] == (
-        "greet")
+    stored = channel_stack.wait_for_user_events(scoped("zalo", user), 1)[0]
+    assert stored["parse_data"]["intent"]["name"] == "greet"
 
 
 def test_forged_signature_never_reaches_rasa(channel_stack: ChannelStack) -> None:
@@ -75,7 +76,7 @@ def test_forged_signature_never_reaches_rasa(channel_stack: ChannelStack) -> Non
                              json=event("user_send_text", user, "xin chào"))
     assert unsigned.status_code == 401
     time.sleep(1)
-    assert channel_stack.user_events(user) == []
+    assert channel_stack.user_events(scoped("zalo", user)) == []
     assert channel_stack.zalo.messages_to(user) == []
 
 
@@ -85,7 +86,7 @@ def test_stale_event_is_rejected(channel_stack: ChannelStack) -> None:
     body["timestamp"] = str(int((time.time() - 3600) * 1000))
     assert post(channel_stack, body).status_code == 403
     time.sleep(0.5)
-    assert channel_stack.user_events(user) == []
+    assert channel_stack.user_events(scoped("zalo", user)) == []
 
 
 def test_malformed_json_is_400(channel_stack: ChannelStack) -> None:
@@ -98,16 +99,16 @@ def test_retries_with_the_same_msg_id_are_handled_once(channel_stack: ChannelSta
     body = event("user_send_text", user, "xin chào")
     for _ in range(3):
         assert post(channel_stack, body).status_code == 200
-    channel_stack.wait_for_user_events(user, 1)
+    channel_stack.wait_for_user_events(scoped("zalo", user), 1)
     time.sleep(1.5)
-    assert len(channel_stack.user_events(user)) == 1
+    assert len(channel_stack.user_events(scoped("zalo", user))) == 1
 
 
 def test_image_gets_a_text_only_notice_and_seen_events_are_ignored(
         channel_stack: ChannelStack) -> None:
     user = new_id()
     assert post(channel_stack, event("user_send_image", user)).status_code == 200
-    assert replies(channel_stack, user) == [{"text": NOTICE_UNSUPPORTED}]
+    assert replies(channel_stack, user) == [{"text": content.text("system.unsupported_message")}]
     for name in ("user_seen_message", "oa_send_text"):
         body = event(name, user)
         if name == "oa_send_text":
@@ -116,23 +117,23 @@ def test_image_gets_a_text_only_notice_and_seen_events_are_ignored(
         assert post(channel_stack, body).status_code == 200
     time.sleep(1)
     assert len(channel_stack.zalo.messages_to(user)) == 1
-    assert channel_stack.user_events(user) == []
+    assert channel_stack.user_events(scoped("zalo", user)) == []
 
 
 def test_empty_huge_and_html_messages(channel_stack: ChannelStack) -> None:
     empty, huge, markup = new_id(), new_id(), new_id()
     assert post(channel_stack, event("user_send_text", empty, "   ")).status_code == 200
-    assert replies(channel_stack, empty) == [{"text": NOTICE_EMPTY}]
+    assert replies(channel_stack, empty) == [{"text": content.text("system.empty_input")}]
 
     assert post(channel_stack, event("user_send_text", huge, "thủ tục " * 12_800)).status_code \
         == 200  # ~100 KB
     assert replies(channel_stack, huge)
-    assert len(channel_stack.user_events(huge)[0]["text"]) <= 2000
+    assert len(channel_stack.wait_for_user_events(scoped("zalo", huge), 1)[0]["text"]) <= 2000
 
     script = '<script>alert("x")</script><b>đăng ký khai sinh</b>'
     assert post(channel_stack, event("user_send_text", markup, script)).status_code == 200
     assert replies(channel_stack, markup)
-    assert channel_stack.user_events(markup)[0]["text"] == script
+    assert channel_stack.user_events(scoped("zalo", markup))[0]["text"] == script
 
 
 def test_server_errors_are_retried_with_backoff(channel_stack: ChannelStack) -> None:
@@ -174,9 +175,9 @@ def test_quota_error_is_survived(channel_stack: ChannelStack) -> None:
 def test_buttons_become_a_zalo_button_template(channel_stack: ChannelStack,
                                                button_response: str) -> None:
     user = new_id()
-    channel_stack.start_conversation(user)
+    channel_stack.start_conversation(scoped("zalo", user))
     answer = requests.post(
-        f"{channel_stack.url}/conversations/{user}/execute",
+        f"{channel_stack.url}/conversations/zalo:{user}/execute",
         params={"output_channel": "zalo"}, json={"name": button_response}, timeout=30)
     assert answer.status_code == 200, answer.text
     template = replies(channel_stack, user)[-1]["attachment"]

@@ -31,7 +31,7 @@ def test_normaliser_still_rewrites_ordinary_text() -> None:
 def test_running_assistant_resolves_a_button_payload_to_its_intent(rasa_stack) -> None:
     rasa_stack.say('/ask_fee{"procedure_code":"1.004222"}', sender="payload-test")
     tracker = requests.get(
-        f"{rasa_stack.rasa_url}/conversations/payload-test/tracker", timeout=10
+        f"{rasa_stack.rasa_url}/conversations/rest:payload-test/tracker", timeout=10
     ).json()
     latest = tracker["latest_message"]
     assert latest["intent"]["name"] == "ask_fee"

@@ -70,7 +70,10 @@ class RasaStack:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def say(self, text: str, sender: str = "tester") -> list[dict]:
-        """Send one message through the REST channel and return the bot's messages."""
+        """Send one message through the REST channel and return the bot's messages.
+
+        The conversation's tracker id is "rest:<sender>" (bot/channels/rest.py).
+        """
         response = requests.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text}, timeout=30,
@@ -99,7 +102,7 @@ def start_stack(
     with_actions: bool = True,
     stores: str | None = None,
 ) -> RasaStack:
-    """Start the action server (optional) and `rasa run` with the REST channel plus `credentials`.
+    """Start the action server (optional) and `rasa run` with our REST channel or `credentials`.
 
     `env` is added to both processes' environment (e.g. KNOWLEDGE_DB, PROVINCE_CONFIG).
     `stores` replaces the default tracker/lock store YAML (SQLite in `workdir`, in-memory lock).
@@ -120,7 +123,7 @@ def start_stack(
     )
     if credentials is None:
         credentials = workdir / "credentials.yml"
-        credentials.write_text("rest:\n")
+        credentials.write_text("bot.channels.rest.RestInput:\n")
     stack = RasaStack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", workdir)
     try:
         if with_actions:

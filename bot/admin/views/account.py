@@ -9,10 +9,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.admin.auth import ROLES, checked_form, current_user, login_session, requires
+from bot.admin.auth import (
+    ROLES,
+    checked_form,
+    current_user,
+    login_session,
+    password_problem,
+    requires,
+)
 from bot.admin.web import actor, back, flash, render
-
-MIN_PASSWORD = 10
 
 
 async def login_page(request: Request) -> Response:
@@ -24,22 +29,35 @@ async def login_page(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     form = await checked_form(request)
-    username = str(form.get("username", "")).strip()
-    user = await run_in_threadpool(request.app.state.users.authenticate, username,
-                                   str(form.get("password", "")))
+    username = str(form.get("username", "")).strip()[:100]
+    users = request.app.state.users
+    address = request.client.host if request.client else "?"
     target = str(form.get("next", "/"))
     if not target.startswith("/") or target.startswith("//"):
         target = "/"
     request.state.user = None
+    if await run_in_threadpool(users.throttled, username, address):
+        return render(request, "login.html", status_code=429, next=target,
+                      error="Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
+    user = await run_in_threadpool(users.authenticate, username, str(form.get("password", "")))
     if user is None:
+        await run_in_threadpool(users.record_failure, username, address)
         return render(request, "login.html", status_code=401, next=target,
                       error="Sai tên đăng nhập hoặc mật khẩu.")
+    await run_in_threadpool(users.clear_failures, username)
     login_session(request, user)
+    if request.session.get("must_change_password"):
+        flash(request, "Bạn đang dùng mật khẩu mặc định: hãy đổi mật khẩu trước khi tiếp tục.",
+              "error")
+        return back("/account")
     return back(target)
 
 
 async def logout(request: Request) -> Response:
     await checked_form(request)
+    user = current_user(request)
+    if user is not None:  # copies of this cookie stop working too
+        await run_in_threadpool(request.app.state.users.revoke_sessions, user["username"])
     request.session.clear()
     return back("/login")
 
@@ -65,12 +83,6 @@ async def account_page(request: Request) -> Response:
     return render(request, "account.html")
 
 
-def _password_problem(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        return f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự."
-    return ""
-
-
 @requires("viewer")
 async def change_own_password(request: Request) -> Response:
     form = await checked_form(request)
@@ -80,14 +92,15 @@ async def change_own_password(request: Request) -> Response:
         flash(request, "Mật khẩu hiện tại không đúng.", "error")
         return back("/account")
     new = str(form.get("new", ""))
-    problem = _password_problem(new)
+    problem = password_problem(new)
     if problem:
         flash(request, problem, "error")
         return back("/account")
-    await run_in_threadpool(users.set_password, actor(request), new)
+    await run_in_threadpool(users.set_password, actor(request), new)  # revokes all sessions
     request.app.state.db.audit(actor(request), "user.password", actor(request))
+    login_session(request, users.get(actor(request)))  # ... except this one
     flash(request, "Đã đổi mật khẩu.")
-    return back("/account")
+    return back("/")
 
 
 @requires("admin")
@@ -100,7 +113,7 @@ async def create_user(request: Request) -> Response:
     form = await checked_form(request)
     username = str(form.get("username", "")).strip()
     password, role = str(form.get("password", "")), str(form.get("role", "viewer"))
-    problem = _password_problem(password) or ("" if username else "Thiếu tên đăng nhập.")
+    problem = password_problem(password) or ("" if username else "Thiếu tên đăng nhập.")
     if not problem:
         try:
             await run_in_threadpool(request.app.state.users.create, username, password, role)
@@ -164,7 +177,7 @@ async def update_user(request: Request) -> Response:
         flash(request, f"Đã cập nhật liên kết Telegram của {username}.")
     elif operation == "password":
         password = str(form.get("password", ""))
-        problem = _password_problem(password)
+        problem = password_problem(password)
         if problem:
             flash(request, problem, "error")
             return back("/users")
