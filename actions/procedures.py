@@ -47,6 +47,8 @@ SLOT = "current_procedure"
 # procedure is remembered.
 STRONG_CHOICE = 0.75
 MIN_SWITCH_WORDS = 2
+# A sure match scored below this does not replace a remembered procedure.
+SWITCH_SCORE = 0.8
 
 
 def _text(tracker: Tracker) -> str:
@@ -58,8 +60,9 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
     """Code entity, message text, procedure entity, then the remembered procedure.
 
     Once a procedure is remembered, a follow-up keeps it unless the message clearly names
-    another one: a code, or at least two content words that the search is sure of (or that
-    strongly suggest a few procedures). One generic word ("thẻ", "xong") is not a new topic.
+    another one: a code, or at least two content words that the search is sure of with a good
+    score (or, when no facet is asked, that strongly suggest a few procedures). One generic
+    word ("thẻ", "xong") is not a new topic.
     """
     codes = [str(v).strip() for v in tracker.get_latest_entity_values("procedure_code")]
     for code in codes:
@@ -69,18 +72,27 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
     text = _text(tracker)
     found = name_in(engine, text) if text else Resolution()
     if found.procedure is None:
+        # The classifier's `procedure` entity settles a hesitant search only by picking one of
+        # its choices: a few words cut from a story ("trợ cấp") can name the wrong procedure.
+        offered = {hit.code for hit in found.choices}
         for value in tracker.get_latest_entity_values("procedure"):
             by_entity = name_in(engine, str(value))
-            if by_entity.procedure is not None:
+            if by_entity.procedure is not None and (
+                not offered or by_entity.procedure.code in offered
+            ):
                 by_entity.facets = found.facets
                 found = by_entity
                 break
     remembered = tracker.get_slot(SLOT)
     if not remembered or codes:
         return found
+    # A question about the remembered procedure often carries a word or two that also name
+    # something else ("bao lâu có thẻ mới", "có cần mang CMND cũ không"): with facet words, only
+    # a sure, well-scored match is a new topic; a hesitant one is kept for bare new names.
     named_clearly = found.words >= MIN_SWITCH_WORDS and (
-        found.procedure is not None
-        or (bool(found.choices) and found.choices[0].score >= STRONG_CHOICE)
+        (found.procedure is not None and found.score >= SWITCH_SCORE)
+        or (bool(found.choices) and found.choices[0].score >= STRONG_CHOICE
+            and not found.facets)
     )
     new_topic = intent == "ask_procedure" and found.named and not found.facets
     if named_clearly or new_topic:

@@ -28,6 +28,8 @@ MAX_CLAUSES = 8
 # answer over a "which one?".
 QUESTION_BONUS = 0.05
 SURE_BONUS = 0.1
+# How many score points the most voted procedure must lead by to overrule the best reading.
+VOTE_MARGIN = 0.1
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Resolution:
     score: float = 0.0  # the best hit's score
     facets: list[str] = field(default_factory=list)  # facets the words ask for
     words: int = 0  # content words of the reading chosen: one generic word names little
+    hits: list[SearchHit] = field(default_factory=list, repr=False)  # the search's top hits
 
 
 def _choices(hits: list[SearchHit]) -> list[SearchHit]:
@@ -64,8 +67,10 @@ def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
             hit.name != best.name and hit.score >= best.score - TIE for hit in hits[1:]
         )
         if not tied:
-            return Resolution(best.procedure, named=True, score=best.score, words=words)
-    return Resolution(choices=_choices(hits), named=True, score=best.score, words=words)
+            return Resolution(best.procedure, named=True, score=best.score, words=words,
+                              hits=hits)
+    return Resolution(choices=_choices(hits), named=True, score=best.score, words=words,
+                      hits=hits)
 
 
 def name_in(engine: ProcedureSearch, text: str) -> Resolution:
@@ -89,14 +94,50 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
                 candidates[topic] = candidates.get(topic, False) or has_question
     best: Resolution | None = None
     best_rank = -1.0
+    readings: list[Resolution] = []
     for topic, has_question in candidates.items():
         if not topic:
             continue
         found = search_topic(engine, topic)
+        readings.append(found)
         rank = found.score + (QUESTION_BONUS if has_question else 0.0) + (
             SURE_BONUS if found.procedure is not None else 0.0)
         if best is None or rank > best_rank + 1e-9:
             best, best_rank = found, rank
-    best = best or Resolution()
+    best = _vote(readings, best) or best or Resolution()
     best.facets = question.facets
     return best
+
+
+def _vote(readings: list[Resolution], best: Resolution | None) -> Resolution | None:
+    """The procedure most readings point to, when it clearly outvotes the others.
+
+    Each reading (the whole message, each run of clauses) votes for its top hit with the hit's
+    score. One clause with a generic alias ("làm lại thẻ" → căn cước) then cannot outweigh a
+    story that names the card again and again ("mất thẻ bảo hiểm y tế ... làm lại thẻ").
+    """
+    if len(readings) < 2:
+        return None
+    support: dict[str, float] = {}
+    top: dict[str, SearchHit] = {}
+    for found in readings:
+        if not found.hits:
+            continue
+        hit = found.hits[0]
+        support[hit.code] = support.get(hit.code, 0.0) + hit.score
+        if hit.code not in top or hit.score > top[hit.code].score:
+            top[hit.code] = hit
+    if not support:
+        return None
+    ranked = sorted(support.values(), reverse=True)
+    if len(ranked) > 1 and ranked[0] - ranked[1] < VOTE_MARGIN:
+        return None
+    winner = top[max(support, key=lambda code: support[code])]
+    if best is not None and best.procedure is not None and best.procedure.code == winner.code:
+        return best
+    if not any(found.procedure is not None and found.procedure.code == winner.code
+               for found in readings):
+        return None  # no reading is sure of it
+    words = max(found.words for found in readings)
+    return Resolution(winner.procedure, named=True, score=winner.score, words=words,
+                      hits=[winner])

@@ -238,6 +238,56 @@ def test_full_knowledge_base_follow_up_is_not_hijacked_by_fee_procedures(full_db
     assert "Đăng ký thường trú (mã 1.004222)" in messages[0]["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "slot"),
+    [
+        # "thẻ mới" alone names another card; "CMND cũ" names an ID procedure
+        ("bao lâu có thẻ mới", "ask_processing_time", "1.002759"),
+        ("có cần mang CMND cũ không", "ask_documents", "1.004873"),
+        ("làm lại ở đâu", "ask_where_to_submit", "1.002759"),
+    ],
+)
+def test_a_facet_follow_up_with_a_stray_word_keeps_the_procedure(full_db, ask, text, intent,
+                                                                 slot):
+    events, _ = ask(text, intent, slot=slot)
+    assert events == [SlotSet("current_procedure", slot)]
+
+
+def test_a_clearly_named_new_procedure_still_replaces_the_remembered_one(full_db, ask):
+    events, _ = ask("còn đổi bằng lái xe thì làm ở đâu", "ask_where_to_submit", slot="1.002759")
+    assert events == [SlotSet("current_procedure", "3.000347")]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # the question's clause alone ("làm được không, làm ở đâu") names nothing; the story
+        # names the death registration twice
+        ("Chồng tôi mất năm 2019 nhưng lúc đó gia đình chưa làm giấy chứng tử. Nay cần giấy "
+         "chứng tử để làm thủ tục thừa kế đất thì có làm được không, làm ở đâu ạ?", "1.000656"),
+        ("Tôi muốn tách khẩu ra khỏi hộ bố mẹ vì đã lập gia đình nhưng vẫn ở cùng nhà. Có cần "
+         "sổ hộ khẩu gốc không, làm ở công an huyện hay xã?", "1.010038"),
+    ],
+)
+def test_long_questions_go_with_what_the_message_names_most(full_db, ask, text, code):
+    events, _ = ask(text, "ask_where_to_submit")
+    assert events == [SlotSet("current_procedure", code)]
+
+
+def test_an_entity_settles_a_hesitant_search_only_among_its_choices(fixture_db):
+    def answer(value: str) -> list[dict[str, Any]]:
+        dispatcher = CollectingDispatcher()
+        entities = [{"entity": "procedure", "value": value, "start": 0, "end": 1}]
+        tracker = build_tracker("cấp phép bay khí cầu loại nhỏ", "ask_fee", entities)
+        ActionAnswerProcedure().run(dispatcher, tracker, {})
+        return dispatcher.messages
+
+    # an entity naming one of the choices picks it ...
+    assert "mã 9.990004" in answer("khí cầu loại nhỏ hạng B")[0]["text"]
+    # ... one naming something else does not replace the choices
+    assert answer("giấy nuôi ong")[0]["text"].startswith("Bạn đang hỏi thủ tục nào dưới đây?")
+
+
 def test_full_knowledge_base_unknown_procedure(full_db, ask):
     events, messages = ask("thủ tục về khủng long bạo chúa", "ask_procedure", slot="1.004222")
     assert events == []
