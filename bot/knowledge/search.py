@@ -248,11 +248,28 @@ def accented_words(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((w, fold_diacritics(w)) for w in dict.fromkeys(words) if fold_diacritics(w) != w)
 
 
+def _field_key(field: object) -> str:
+    return " ".join(fold_diacritics(str(field)).lower().split())
+
+
+@dataclass(frozen=True)
+class CitizenFields:
+    """Fields (lĩnh vực) whose procedures citizens mostly do: a small preference for them."""
+
+    bonus: float = 0.0
+    fields: frozenset[str] = frozenset()
+
+    def bonus_for(self, field: str) -> float:
+        return self.bonus if field and _field_key(field) in self.fields else 0.0
+
+
 class SearchIndex:
     """In-memory index over the names and aliases of every procedure in a store."""
 
-    def __init__(self, rows: list[IndexRow], *, home_province: str = "") -> None:
+    def __init__(self, rows: list[IndexRow], *, home_province: str = "",
+                 fields: CitizenFields | None = None) -> None:
         self.home = " ".join(fold_diacritics(home_province or "").lower().split())
+        self.fields = fields or CitizenFields()
         self.docs: list[_Doc] = []
         self.by_code: dict[str, int] = {}
         postings: dict[str, dict[int, int]] = defaultdict(dict)
@@ -352,6 +369,7 @@ class SearchIndex:
             prior -= 0.02
         if doc.row.source in ("curated", "admin"):
             prior += 0.02
+        prior += self.fields.bonus_for(doc.row.field)
         users = fold_diacritics(doc.row.target_users).lower()
         if "cong dan" in users or "ca nhan" in users:
             prior += 0.03
@@ -583,6 +601,7 @@ def _confidence(scores: list[float], names: list[str]) -> float:
 
 
 ALIASES_FILE = Path(__file__).resolve().parents[2] / "data" / "vocabulary" / "aliases.yml"
+FIELDS_FILE = ALIASES_FILE.with_name("citizen_fields.yml")
 
 
 def extra_aliases(path: Path | None = None) -> dict[str, list[str]]:
@@ -595,6 +614,18 @@ def extra_aliases(path: Path | None = None) -> dict[str, list[str]]:
     except (OSError, yaml.YAMLError, AttributeError) as exc:
         logger.error("Alias table %s unusable: %s", path, exc)
         return {}
+
+
+def citizen_fields(path: Path | None = None) -> CitizenFields:
+    """The admin-kept table of fields citizens mostly ask about; none when absent or broken."""
+    path = path or FIELDS_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return CitizenFields(float(data.get("bonus") or 0.0),
+                             frozenset(_field_key(f) for f in data.get("fields") or []))
+    except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
+        logger.error("Field table %s unusable: %s", path, exc)
+        return CitizenFields()
 
 
 def _with_aliases(rows: list[IndexRow], table: dict[str, list[str]]) -> list[IndexRow]:
@@ -615,7 +646,7 @@ class ProcedureSearch:
             home_province if home_province is not None else os.environ.get("HOME_PROVINCE", "")
         )
         self._index: SearchIndex | None = None
-        self._revision: tuple[int, int] = (-1, -1)
+        self._revision: tuple[int, ...] = (-1,)
         self._lock = threading.Lock()
         self._embedding: threading.Thread | None = None
 
@@ -662,12 +693,14 @@ class ProcedureSearch:
 
     @property
     def index(self) -> SearchIndex:
-        stamp = ALIASES_FILE.stat().st_mtime_ns if ALIASES_FILE.exists() else 0
-        revision = (self.store.revision(), stamp)
+        stamps = tuple(p.stat().st_mtime_ns if p.exists() else 0
+                       for p in (ALIASES_FILE, FIELDS_FILE))
+        revision = (self.store.revision(), *stamps)
         with self._lock:
             if self._index is None or revision != self._revision:
                 rows = _with_aliases(self.store.index_rows(), extra_aliases())
-                self._index = SearchIndex(rows, home_province=self.home_province)
+                self._index = SearchIndex(rows, home_province=self.home_province,
+                                          fields=citizen_fields())
                 self._revision = revision
                 self._start_semantic(self._index)
             return self._index

@@ -55,6 +55,7 @@ class IndexRow:
     levels: tuple[str, ...]
     target_users: str
     source: str
+    field: str = ""  # lĩnh vực, e.g. "Hộ tịch"
 
 
 class ProcedureStore(Protocol):
@@ -205,11 +206,12 @@ class SQLiteProcedureStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT code, name, aliases, issuing_agency, executing_agency, levels,"
-                " target_users, source FROM procedures"
+                " target_users, source, COALESCE(NULLIF(json_extract(data, '$.field'), ''),"
+                " json_extract(national_data, '$.field'), '') FROM procedures"
             ).fetchall()
         return [
             IndexRow(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], tuple(json.loads(r[5])),
-                     r[6], r[7])
+                     r[6], r[7], r[8] or "")
             for r in rows
         ]
 

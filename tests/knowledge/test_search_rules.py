@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.knowledge.search import (
+    FIELDS_FILE,
+    CitizenFields,
     SearchIndex,
     actions,
+    citizen_fields,
     core_name,
     name_ages,
     query_age,
@@ -139,3 +142,18 @@ def test_partial_alias_match_does_not_hide_words_the_entry_lacks():
     ]
     assert top(rows, "cap lai cavet xe bi mat", 1) == ["again"]
     assert top(rows, "làm cà vẹt", 1) == ["first"]
+
+
+def test_a_field_citizens_use_breaks_a_near_tie(tmp_path):
+    rows = [IndexRow("1", "Đổi thẻ loại A", (), "Bộ", "", (), "", "national", "Báo chí"),
+            IndexRow("2", "Đổi thẻ loại B", (), "Bộ", "", (), "", "national",
+                     "Sát hạch, cấp giấy phép lái xe")]
+    def best(fields: CitizenFields) -> str:
+        index = SearchIndex(rows, fields=fields)
+        return index.docs[index.rank("muốn đổi thẻ", top=1)[0][0]].row.code
+
+    assert best(CitizenFields()) == "1"  # a tie: the first code wins on its own
+    assert best(citizen_fields(FIELDS_FILE)) == "2"  # the shipped table prefers the licence
+    broken = tmp_path / "fields.yml"
+    broken.write_text("bonus: [", encoding="utf-8")
+    assert citizen_fields(broken) == CitizenFields()  # a broken table only turns it off
