@@ -25,6 +25,8 @@ from bot.nlu.normalization import fold_diacritics
 TEXT_FIELDS = ("name", "field", "executing_agency", "issuing_agency", "target_users",
                "requirements", "result", "summary", "portal_url")
 LINE_FIELDS = ("levels", "steps", "legal_basis", "aliases")
+# A name people use for a procedure is a few words; a pasted story is not one.
+MAX_ALIAS_CHARS = 120
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +168,33 @@ class ProcedureAdmin:
         finally:
             store.close()
         self.db.audit(username, "procedure.edit", code, current.to_dict(), edited.to_dict())
+        return edited
+
+    def add_alias(self, code: str, alias: str, username: str) -> Procedure:
+        """Teach the search a name citizens use for a procedure (from the not-understood inbox).
+
+        The store changes, so the running assistant's search rebuilds on its next question: no
+        training. The entry becomes an admin edit, which later imports keep.
+        """
+        alias = " ".join(alias.split())
+        if not alias:
+            raise StoreError("Tên gọi không được để trống.")
+        if len(alias) > MAX_ALIAS_CHARS:
+            raise StoreError(f"Tên gọi dài quá {MAX_ALIAS_CHARS} ký tự: hãy giữ lại phần gọi "
+                             "tên thủ tục (ví dụ \"làm lại bằng lái\").")
+        store = self._open()
+        try:
+            current = store.get(code.strip())
+            if current is None:
+                raise StoreError(f"Không có thủ tục mã {code.strip() or '(trống)'}.")
+            known = {fold_diacritics(a.lower()) for a in current.aliases}
+            if fold_diacritics(alias.lower()) in known:
+                return current
+            edited = apply_form(current, {"aliases": "\n".join([*current.aliases, alias])})
+            store.upsert(edited, source="admin")
+        finally:
+            store.close()
+        self.db.audit(username, "procedure.alias", current.code, current.aliases, edited.aliases)
         return edited
 
     # --- national import ---------------------------------------------------------------------

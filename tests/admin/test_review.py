@@ -11,6 +11,9 @@ import pytest
 
 from bot.admin.conversations import Filters, TrackerReader
 from bot.admin.training_data import ProjectData
+from bot.knowledge.models import Procedure
+from bot.knowledge.search import ProcedureSearch
+from bot.knowledge.store import open_store
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -102,3 +105,30 @@ def test_one_click_turns_a_message_into_an_example(as_role, app, project, tracke
 def test_conversation_filter_page(as_role, tracker_db) -> None:
     html = as_role("viewer").get("/conversations?channel=telegram").text
     assert "lệ phí làm hộ chiếu" in html and "xin chào" not in html
+
+
+def test_a_not_understood_message_becomes_a_name_of_a_procedure(as_role, app, settings,
+                                                                tracker_db) -> None:
+    store = open_store(settings.knowledge_db)
+    store.upsert(Procedure(code="1.000001", name="Cấp hộ chiếu phổ thông"), source="national")
+    store.close()
+    editor = as_role("editor")
+    assert 'action="/inbox/alias"' in editor.get("/inbox").text
+    response = editor.post("/inbox/alias", {"code": "1.000001", "text": "  lam  pasport "})
+    assert "Đã thêm &#34;lam pasport&#34; làm tên gọi" in response.text
+    search = ProcedureSearch(open_store(settings.knowledge_db))
+    assert search.search("lam pasport", top=1)[0].code == "1.000001"
+    # saying it again adds nothing; unknown codes, empty and pasted stories are refused
+    editor.post("/inbox/alias", {"code": "1.000001", "text": "Lam Pasport"})
+    assert open_store(settings.knowledge_db).get("1.000001").aliases == ["lam pasport"]
+    assert "Không có thủ tục mã 9.9" in editor.post(
+        "/inbox/alias", {"code": "9.9", "text": "abc"}).text
+    assert "Tên gọi không được để trống" in editor.post(
+        "/inbox/alias", {"code": "1.000001", "text": " "}).text
+    assert "dài quá" in editor.post("/inbox/alias", {"code": "1.000001", "text": "x " * 100}).text
+    audit = app.state.db.query("SELECT * FROM audit WHERE action = 'procedure.alias'")
+    assert len(audit) == 1 and audit[0]["username"] == "editor"
+    # viewers see no form and cannot post
+    viewer = as_role("viewer")
+    assert 'action="/inbox/alias"' not in viewer.get("/inbox").text
+    assert viewer.post("/inbox/alias", {"code": "1.000001", "text": "x"}).status_code == 403

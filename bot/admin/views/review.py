@@ -12,6 +12,7 @@ from bot.admin.auth import checked_form, requires
 from bot.admin.conversations import Filters
 from bot.admin.training_data import DataError
 from bot.admin.web import actor, back, flash, render
+from bot.knowledge.store import StoreError
 
 
 def _intents(request: Request) -> list[str]:
@@ -71,9 +72,27 @@ async def add_example(request: Request) -> Response:
     return back(target)
 
 
+@requires("editor")
+async def add_alias(request: Request) -> Response:
+    """One click: words citizens used become a name of a procedure the search knows."""
+    form = await checked_form(request)
+    code, text = str(form.get("code", "")).strip(), str(form.get("text", ""))
+    try:
+        procedure = await run_in_threadpool(request.app.state.procedures.add_alias, code, text,
+                                            actor(request))
+    except StoreError as error:
+        flash(request, str(error), "error")
+    else:
+        flash(request, f"Đã thêm \"{' '.join(text.split())}\" làm tên gọi của thủ tục "
+                       f"{procedure.name} (mã {procedure.code}). Trợ lý dùng ngay, không cần "
+                       "huấn luyện lại.")
+    return back("/inbox")
+
+
 routes = [
     Route("/conversations", conversation_list, methods=["GET"]),
     Route("/conversations/{sender_id:path}", conversation_page, methods=["GET"]),
     Route("/inbox", inbox_page, methods=["GET"]),
     Route("/inbox", add_example, methods=["POST"]),
+    Route("/inbox/alias", add_alias, methods=["POST"]),
 ]
