@@ -193,6 +193,10 @@ class ValidateContactForm(FormValidationAction):
 
     def validate_ticket_contact(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "ticket_contact":
+            # The form is opening: the message that opened it ("gặp nhân viên") is the request,
+            # not an answer to a question not yet asked.
+            return {"ticket_contact": None}
         answer = plain(str(value or ""))
         if answer in SKIP_WORDS or answer in CANCEL_WORDS:
             return {"ticket_contact": NOT_GIVEN}

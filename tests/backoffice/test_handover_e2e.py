@@ -102,6 +102,8 @@ def test_outside_office_hours_the_contact_becomes_a_ticket(bo_stack: BackOfficeS
     replies = bo_stack.rest("gặp nhân viên", sender)
     assert any("ngoài giờ làm việc" in r for r in replies), replies
     assert any("số điện thoại hoặc email" in r for r in replies), replies
+    # the request itself is not a wrong phone number
+    assert not any("chưa đúng" in r for r in replies), replies
     assert handover_of(bo_stack, sender) is None  # nobody to queue for
 
     replies = bo_stack.rest("số tôi là abc", sender)
