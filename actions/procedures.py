@@ -73,11 +73,12 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
     found = name_in(engine, text) if text else Resolution()
     if found.procedure is None:
         # The classifier's `procedure` entity settles a hesitant search only by picking one of
-        # its choices: a few words cut from a story ("trợ cấp") can name the wrong procedure.
+        # its choices, and only when it has two words or more: fragments cut from a story
+        # ("trợ cấp", "sang" of "sang tên") name the wrong procedure.
         offered = {hit.code for hit in found.choices}
         for value in tracker.get_latest_entity_values("procedure"):
             by_entity = name_in(engine, str(value))
-            if by_entity.procedure is not None and (
+            if by_entity.procedure is not None and by_entity.words >= MIN_SWITCH_WORDS and (
                 not offered or by_entity.procedure.code in offered
             ):
                 by_entity.facets = found.facets

@@ -288,6 +288,18 @@ def test_an_entity_settles_a_hesitant_search_only_among_its_choices(fixture_db):
     assert answer("giấy nuôi ong")[0]["text"].startswith("Bạn đang hỏi thủ tục nào dưới đây?")
 
 
+def test_a_one_word_entity_from_a_story_names_nothing(full_db):
+    """DIET cut "sang" out of "sang ten"; alone it is "sáng chế" (a patent)."""
+    text = ("xin chao, toi moi mua lai chiec xe may cu cua nguoi quen o Dong Nai, giay to xe van "
+            "dung ten ho. Bay gio muon sang ten qua ten minh thi lam the nao?")
+    dispatcher = CollectingDispatcher()
+    entities = [{"entity": "procedure", "value": value, "start": 0, "end": 1}
+                for value in ("giay", "sang")]
+    events = ActionAnswerProcedure().run(dispatcher, build_tracker(text, "ask_procedure",
+                                                                   entities), {})
+    assert SlotSet("current_procedure", "1.014999") not in events
+
+
 def test_full_knowledge_base_unknown_procedure(full_db, ask):
     events, messages = ask("thủ tục về khủng long bạo chúa", "ask_procedure", slot="1.004222")
     assert events == []
