@@ -206,7 +206,11 @@ def main() -> None:
                          f"{data['loaded'][process]:.0f} |")
     if train is not None:
         lines += ["", f"Full training from scratch (NLU + dialogue, no cache): {train:.0f} s."]
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Other benchmarks add their own "## " sections to the same file: keep them.
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    others = previous[previous.find("\n## ") + 1:] if "\n## " in previous else ""
+    args.out.write_text("\n".join(lines) + "\n" + ("\n" + others if others else ""),
+                        encoding="utf-8")
     print("\n".join(lines))
 
 
