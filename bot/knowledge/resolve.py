@@ -113,8 +113,10 @@ def _vote(readings: list[Resolution], best: Resolution | None) -> Resolution | N
     """The procedure most readings point to, when it clearly outvotes the others.
 
     Each reading (the whole message, each run of clauses) votes for its top hit with the hit's
-    score. One clause with a generic alias ("làm lại thẻ" → căn cước) then cannot outweigh a
-    story that names the card again and again ("mất thẻ bảo hiểm y tế ... làm lại thẻ").
+    score, so what the message names in several readings ("... chưa làm giấy chứng tử. Nay cần
+    giấy chứng tử để làm thủ tục thừa kế đất ...": the death registration) outweighs one clause
+    that scores higher on its own (the land inheritance). The winner must be a procedure some
+    reading is sure of.
     """
     if len(readings) < 2:
         return None
