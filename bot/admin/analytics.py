@@ -23,14 +23,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.admin.conversations import FALLBACK_INTENT, LOW_CONFIDENCE
+from bot.admin.storage import sqlite_connection
 from bot.admin.tracker_source import TrackerSource
 from bot.privacy.masking import mask
 
@@ -198,15 +198,8 @@ class Analytics:
         with self.connect() as conn:
             conn.executescript(SCHEMA)
 
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.row_factory = sqlite3.Row
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+    def connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_connection(self.path, timeout=30)
 
     # --- folding new events into the summary -----------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,18 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
+
+@contextmanager
+def sqlite_connection(path: Path, timeout: float = 10) -> Iterator[sqlite3.Connection]:
+    """One transaction on a SQLite file (committed, or rolled back on error), rows by name."""
+    conn = sqlite3.connect(path, timeout=timeout)
+    conn.row_factory = sqlite3.Row
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
 class AdminDB:
     """Thin wrapper: one short connection per call, so threads (training jobs) can share it."""
 
@@ -70,15 +82,8 @@ class AdminDB:
             if "telegram_id" not in columns:  # staff assistant on Telegram (bot/staff/telegram.py)
                 conn.execute("ALTER TABLE users ADD COLUMN telegram_id TEXT NOT NULL DEFAULT ''")
 
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10)
-        conn.row_factory = sqlite3.Row
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+    def connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_connection(self.path, timeout=10)
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self.connect() as conn:
