@@ -238,6 +238,7 @@ class _Query:
     province: str = ""
     age: int | None = None
     actions: frozenset[str] = frozenset()
+    named_actions: frozenset[str] = frozenset()  # named in words ("cấp đổi"), not hinted ("mất")
     # accented words the citizen typed, with their folded form: matched with their accents
     accented: tuple[tuple[str, str], ...] = ()
 
@@ -430,12 +431,14 @@ class SearchIndex:
                 province = candidate
                 joined = re.sub(rf"\b{re.escape(candidate)}\b", " ", joined)
         content = [t for t in joined.split() if t not in STOPWORDS]
-        wanted = actions(content)
+        named = actions(content)
+        wanted = set(named)
         padded = f" {' '.join(content)} "
         for hint, groups in ACTION_HINTS.items():
             if f" {hint} " in padded:
                 wanted.update(groups)
-        return _Query(content, province, age, frozenset(wanted), accented_words(text))
+        return _Query(content, province, age, frozenset(wanted), frozenset(named),
+                      accented_words(text))
 
     # -- scoring ----------------------------------------------------------------------------
 
@@ -506,7 +509,8 @@ class SearchIndex:
         """A default preference, not evidence: the base procedure unless the query asks for the
         follow-up ("Dừng thực hiện đăng ký hộ kinh doanh" for "đăng ký hộ kinh doanh")."""
         if not doc.follow_up:
-            return 0.0
+            # the query names an action the base procedure is not ("cấp đổi sổ đỏ")
+            return -_FOLLOW_UP_PENALTY if query.named_actions else 0.0
         # the query names this follow-up ("cấp đổi sổ đỏ"): prefer it over the base procedure
         return _FOLLOW_UP_BONUS if doc.follow_up & query.actions else -_FOLLOW_UP_PENALTY
 

@@ -157,3 +157,23 @@ def test_a_field_citizens_use_breaks_a_near_tie(tmp_path):
     broken = tmp_path / "fields.yml"
     broken.write_text("bonus: [", encoding="utf-8")
     assert citizen_fields(broken) == CitizenFields()  # a broken table only turns it off
+
+
+
+def test_an_action_the_query_names_counts_against_a_base_procedure():
+    # "làm sổ đỏ" (first registration) loses its verb as a stop word: any story that mentions
+    # its sổ đỏ matches it, so an action the citizen names ("cấp đổi") must count against it
+    rows = [
+        row("first", "Đăng ký đất đai, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
+            aliases=("làm sổ đỏ",)),
+        row("swap", "Cấp đổi Giấy chứng nhận quyền sử dụng đất"),
+    ]
+    index = SearchIndex(rows)
+    first, swap = index.docs
+    asked = index.read("sổ đỏ nhà tôi bị rách, muốn cấp đổi sổ mới")
+    assert index._follow_up(first, asked) < 0 < index._follow_up(swap, asked)
+    hinted = index.read("sổ đỏ bị hỏng")  # "hỏng" hints at a re-issue without naming it
+    assert index._follow_up(first, hinted) == 0 < index._follow_up(swap, hinted)
+    bare = index.read("làm sổ đỏ")
+    assert index._follow_up(first, bare) == 0 > index._follow_up(swap, bare)
+    assert top(rows, "làm sổ đỏ", 1) == ["first"]
