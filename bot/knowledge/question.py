@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.nlu.normalization import fold_diacritics
+from bot.nlu.normalization import expand_abbreviations, fold_diacritics
 
 VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "vocabulary" / "facets.yml"
 FACETS = ("documents", "fee", "time", "where", "online", "steps", "conditions", "forms", "legal",
@@ -38,6 +38,12 @@ def is_accented(text: str) -> bool:
 
 def _canonical(text: str) -> str:
     return " ".join(_WORD_RE.findall(unicodedata.normalize("NFC", text).lower()))
+
+
+def _as_meant(text: str) -> str:
+    """Canonical text with teencode spelt out ("phí bn" -> "phí bao nhieu"): the folded pass
+    then reads it like any question."""
+    return _canonical(expand_abbreviations(_canonical(text)))
 
 
 @dataclass
@@ -94,7 +100,7 @@ def read_question(text: str) -> Question:
     """Facets asked for and the remaining words of one piece of text."""
     table = _table()
     accented = is_accented(text)
-    canonical = _canonical(text)
+    canonical = _as_meant(text)
     work = canonical if accented else fold_diacritics(canonical)
     found: list[tuple[int, str]] = []
     # Accented messages are read with their accents first, then folded for the multi-word

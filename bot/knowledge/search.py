@@ -28,6 +28,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -88,6 +89,8 @@ _NOT_AN_ACTION_AFTER = {"dung": {"su", "xay", "ap", "tieu", "tuyen", "noi"}}
 # tells), and how many nearest names join the lexical candidates. Chosen on dev+test queries.
 _SEMANTIC_WEIGHT = 0.075
 _SEMANTIC_NEIGHBOURS = 10
+# An alias that this many names contain word for word names an object, not a procedure.
+GENERIC_ALIAS_NAMES = 10
 
 
 @dataclass
@@ -315,6 +318,7 @@ class SearchIndex:
             for alias in row.aliases
             if alias.strip()
         ]
+        self.generic_aliases = self._generic(a for a, _ in self.aliases)
         for doc in self.docs:
             doc.prior = self._prior(doc)
         self.core_names = list(dict.fromkeys(d.core for d in self.docs))
@@ -323,6 +327,27 @@ class SearchIndex:
         self.restorer = AccentRestorer([t for row in rows for t in (row.name, *row.aliases)])
         # set by ProcedureSearch once the names are embedded; None means lexical only
         self.semantic: semantic.SemanticIndex | None = None
+
+    def _generic(self, aliases: Iterable[str]) -> frozenset[str]:
+        """Aliases that many names contain word for word: the object, not the procedure.
+
+        "làm sổ đỏ" loses "làm" as a stop word and is left as "giấy chứng nhận quyền sử dụng
+        đất", which 70 names share; said alone it still means the first registration, but inside
+        a longer message it names nothing in particular.
+        """
+        generic = set()
+        for alias in set(aliases):
+            terms = alias.split()
+            if not terms or any(t not in self.postings for t in terms):
+                continue
+            ids = set(self.postings[terms[0]][0].tolist())
+            for term in terms[1:]:
+                ids &= set(self.postings[term][0].tolist())
+            if len(ids) < GENERIC_ALIAS_NAMES:
+                continue
+            if sum(f" {alias} " in f" {self.docs[i].core} " for i in ids) >= GENERIC_ALIAS_NAMES:
+                generic.add(alias)
+        return frozenset(generic)
 
     def semantic_texts(self) -> list[tuple[int, str]]:
         """(doc index, text) for each name and alias, as the embedding index wants them."""
@@ -466,7 +491,9 @@ class SearchIndex:
         for alias, doc_id in self.aliases:
             if alias and f" {alias} " in padded:
                 share = len(alias.split()) / len(content)
-                score = 0.5 + 0.5 * share  # "hộ khẩu" alone is not "xóa hộ khẩu"
+                # "hộ khẩu" alone is not "xóa hộ khẩu"; an alias many names share counts only
+                # for the part of the message it covers
+                score = share if alias in self.generic_aliases else 0.5 + 0.5 * share
                 # words the alias leaves out and the name lacks too ("cấp lại" in "cấp lại cà
                 # vẹt" for the first-registration entry whose alias is "làm cà vẹt")
                 doc = self.docs[doc_id]

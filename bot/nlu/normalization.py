@@ -189,6 +189,25 @@ def normalize_with_spans(text: str) -> Normalized:
     return Normalized(" ".join(pieces), tuple(spans))
 
 
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def expand_abbreviations(text: str) -> str:
+    """Spell out the teencode and abbreviations typed in plain letters ("phí bn", "cần j",
+    "lm onl dc k"), leaving every other word as typed, accents included."""
+    previous: list[str | None] = [None]
+
+    def spell(match: re.Match[str]) -> str:
+        word = match.group()
+        folded = word.lower()
+        before, previous[0] = previous[0], fold_diacritics(folded)
+        if not folded.isascii():
+            return word
+        return _expand(folded, before)
+
+    return _WORD_RE.sub(spell, text)
+
+
 def normalize(text: str) -> str:
     """Canonical form used for classification and search."""
     return normalize_with_spans(text).text

@@ -33,6 +33,15 @@ ROOT = Path(__file__).resolve().parents[2]
         ("đăng kí kết hon cần nhửng gì", ["documents"], "đăng kí kết hon"),
         ("mất mấy ngày?", ["time"], ""),
         ("đăng ký khai sinh", [], "đăng ký khai sinh"),
+        # teencode is spelt out before reading: "bn" bao nhiêu, "j" gì, "lm onl dc k"
+        ("sang ten xe may khac tinh phi bn a", ["fee"], "sang ten xe may khac tinh"),
+        ("lam giay khai sinh cho be can j ak", ["documents"], "lam giay khai sinh cho be"),
+        ("doi bang lai lm onl dc k", ["online"], "doi bang lai lam duoc khong"),
+        # "tiền thai sản" is the allowance, not a fee
+        ("tiền thai sản hồ sơ phải nộp những gì", ["documents"], "tiền thai sản"),
+        ("đổi thẻ làm ngay ở xã được không hay phải lên tỉnh", ["where"],
+         "đổi thẻ xã được không tỉnh"),
+        ("làm xong được nhận những giấy gì", ["result"], "làm xong được"),
     ],
 )
 def test_facets_and_topic(text: str, facets: list[str], topic: str) -> None:

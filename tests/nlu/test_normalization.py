@@ -14,7 +14,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.components import VietnameseNormalizer
-from bot.nlu.normalization import fold_diacritics, normalize, normalize_with_spans
+from bot.nlu.normalization import (
+    expand_abbreviations,
+    fold_diacritics,
+    normalize,
+    normalize_with_spans,
+)
 
 SENTENCES = [
     "Đăng ký thường trú cần giấy tờ gì?",
@@ -154,3 +159,10 @@ def test_component_at_inference_and_on_empty_messages():
     assert messages[0].get(ENTITIES) is None
     assert messages[1].get(TEXT) == ""
     assert messages[2].get(TEXT) is None
+
+
+def test_expand_abbreviations_keeps_the_typed_words():
+    assert expand_abbreviations("Phí bn, cần j ạ") == "Phí bao nhieu, cần gi ạ"
+    assert expand_abbreviations("lm onl dc k") == "lam online duoc khong"
+    assert expand_abbreviations("sổ hồng bị hỏng") == "sổ hồng bị hỏng"
+    assert expand_abbreviations("so hong") == "so hong"  # "hồng" after "sổ" is not "không"
