@@ -177,3 +177,19 @@ def test_an_action_the_query_names_counts_against_a_base_procedure():
     bare = index.read("làm sổ đỏ")
     assert index._follow_up(first, bare) == 0 > index._follow_up(swap, bare)
     assert top(rows, "làm sổ đỏ", 1) == ["first"]
+
+
+def test_an_alias_many_names_share_counts_only_for_what_it_covers():
+    land = "Bộ Nông nghiệp và Môi trường"
+    names = [f"Đăng ký biến động Giấy chứng nhận quyền sử dụng đất trường hợp {i}" for i in
+             range(10)]
+    rows = [
+        row("first", "Đăng ký đất đai, cấp Giấy chứng nhận quyền sử dụng đất lần đầu",
+            aliases=("làm sổ đỏ",), agency=land),
+        row("sell", "Chuyển nhượng quyền sử dụng đất", agency=land),
+        *(row(f"n{i}", name, agency=land) for i, name in enumerate(names)),
+    ]
+    index = SearchIndex(rows)
+    assert "giay chung nhan quyen su dung dat" in index.generic_aliases
+    assert top(rows, "làm sổ đỏ", 1) == ["first"]
+    assert top(rows, "có sổ đỏ rồi giờ bán đất cho hàng xóm chuyển nhượng thế nào", 1) == ["sell"]
