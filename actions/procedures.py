@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.procedure_text import (
@@ -49,6 +51,19 @@ STRONG_CHOICE = 0.75
 MIN_SWITCH_WORDS = 2
 # A sure match scored below this does not replace a remembered procedure.
 SWITCH_SCORE = 0.8
+GUIDES_FILE = Path(__file__).resolve().parents[1] / "data" / "vocabulary" / "guides.yml"
+
+
+def guide_for(code: str, path: Path | None = None) -> str | None:
+    """The topic guide (an action) that answers questions about this procedure, if any."""
+    path = path or GUIDES_FILE
+    try:
+        table = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("guides") or {}
+        return next((str(action) for action, codes in table.items()
+                     if code in {str(c) for c in codes or []}), None)
+    except (OSError, yaml.YAMLError, AttributeError, TypeError) as exc:
+        logger.error("Guide table %s unusable: %s", path, exc)
+        return None
 
 
 def _text(tracker: Tracker) -> str:
@@ -141,6 +156,9 @@ class ActionAnswerProcedure(Action):
             return []
         facets = facets_of(found, tracker, intent)
         procedure = found.procedure
+        guide = guide_for(procedure.code) if procedure is not None else None
+        if procedure is not None and guide:
+            return [SlotSet(SLOT, procedure.code), FollowupAction(guide)]
         if procedure is not None:
             messages = answer_messages(facets, procedure)
             for message in messages[:-1]:

@@ -27,7 +27,7 @@ VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "vocabulary" / "face
 FACETS = ("documents", "fee", "time", "where", "online", "steps", "conditions", "forms", "legal",
           "result")
 _HOWTO = ("steps", "documents")
-_CLAUSE_RE = re.compile(r"[.?!;\n]+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio)\b)")
+_CLAUSE_RE = re.compile(r"[.?!;:\n]+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio)\b)")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 

@@ -23,6 +23,11 @@ PHRASES: dict[str, str] = {
     "so ho khau": "thuong tru",
     "dang ky tam tru": "dang ky tam tru",
     "khai bao tam tru": "dang ky tam tru",
+    "khai bao o tam": "dang ky tam tru",
+    "dang ky o tam": "dang ky tam tru",
+    "bao tam vang": "khai bao tam vang",
+    "bao vang mat": "khai bao tam vang",
+    "khai bao vang mat": "khai bao tam vang",
     # identity
     "can cuoc cong dan": "the can cuoc",
     "chung minh nhan dan": "the can cuoc",
@@ -70,6 +75,11 @@ PHRASES: dict[str, str] = {
     "o to": "xe",
     "oto": "xe",
     # land and building
+    "len tho cu": "chuyen muc dich su dung dat",
+    "chuyen len tho cu": "chuyen muc dich su dung dat",
+    "chuyen sang dat o": "chuyen muc dich su dung dat",
+    "rut bao hiem mot lan": "huong bao hiem xa hoi mot lan",
+    "rut bao hiem xa hoi mot lan": "huong bao hiem xa hoi mot lan",
     "so do": "giay chung nhan quyen su dung dat",
     "so hong": "giay chung nhan quyen su dung dat",
     "bia do": "giay chung nhan quyen su dung dat",
@@ -83,6 +93,9 @@ PHRASES: dict[str, str] = {
     # certification
     "cong chung ban sao": "chung thuc ban sao tu ban chinh",
     "photo cong chung": "chung thuc ban sao tu ban chinh",
+    "photo chung thuc": "chung thuc ban sao tu ban chinh",
+    "photo": "ban sao",
+    "pho to": "ban sao",
     "cong chung giay to": "chung thuc ban sao tu ban chinh",
     "sao y": "chung thuc ban sao tu ban chinh",
     "chung thuc chu ky": "chung thuc chu ky",
@@ -138,6 +151,8 @@ PHRASES: dict[str, str] = {
     "nvqs": "nghia vu quan su",
     "gpkd": "giay phep kinh doanh",
     "gpxd": "giay phep xay dung",
+    "giay phep xd": "giay phep xay dung",
+    "xd": "xay dung",
     # question words that look like content words
     "mat bao lau": "",
     "mat bao nhieu": "",

@@ -22,7 +22,7 @@ _SYLLABLE_RE = re.compile(
 LOANWORDS = frozenset(
     "ok okay online app vneid zalo qr otp sms email gmail momo viettel vnpt mobifone internet "
     "web website link pin id wifi facebook sim code bank banking visa atm camera chip video "
-    "file pdf hello hi bye thanks admin shop ship grab".split()
+    "file pdf hello hi bye thanks admin shop ship grab alo hihi haha hehe".split()
 )
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import procedures
 from actions.procedure_text import (
     MAX_BUTTON_TITLE,
     choice_title,
@@ -228,7 +229,22 @@ def test_a_new_procedure_replaces_the_remembered_one(curated_db, ask):
 )
 def test_everyday_names_on_the_full_knowledge_base(full_db, ask, text, code):
     events, _ = ask(text, "ask_procedure")
-    assert events == [SlotSet("current_procedure", code)]
+    assert events[0] == SlotSet("current_procedure", code)
+
+
+def test_a_procedure_with_a_topic_guide_hands_over_to_the_guide(full_db, ask, tmp_path,
+                                                                monkeypatch):
+    text = "muốn làm tài khoản định danh mức 2 cho bố mẹ già thì làm ở đâu"
+    events, messages = ask(text, "ask_where_to_submit")
+    assert events == [SlotSet("current_procedure", "3.000228"),
+                      FollowupAction("action_eid_activate")]
+    assert messages == []  # the guide answers, once
+    broken = tmp_path / "guides.yml"
+    broken.write_text("guides: [oops", encoding="utf-8")
+    monkeypatch.setattr(procedures, "GUIDES_FILE", broken)
+    events, messages = ask(text, "ask_where_to_submit")
+    assert events == [SlotSet("current_procedure", "3.000228")]
+    assert "3.000228" in _text(messages)  # without its table the procedure answer still comes
 
 
 def test_full_knowledge_base_follow_up_is_not_hijacked_by_fee_procedures(full_db, ask):

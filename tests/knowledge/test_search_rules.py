@@ -133,6 +133,10 @@ def test_phrase_table_is_normalised_like_queries():
     assert rewrite_query(normalize("hộ cá thể").split()) == "ho kinh doanh".split()
     assert rewrite_query(normalize("nhận con nuôi").split()) == "nuoi con nuoi".split()
     assert rewrite_query("dang ki ket hon".split()) == "dang ky ket hon".split()
+    assert rewrite_query(normalize("khai báo ở tạm").split()) == "dang ky tam tru".split()
+    assert rewrite_query(normalize("báo vắng mặt").split()) == "khai bao tam vang".split()
+    assert rewrite_query(normalize("xin giấy phép xd").split()) == (
+        "xin giay phep xay dung".split())
 
 
 def test_partial_alias_match_does_not_hide_words_the_entry_lacks():

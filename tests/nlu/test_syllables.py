@@ -15,7 +15,7 @@ def test_gibberish(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "dang ky khai sinh", "đăng ký thường trú cần giấy tờ gì", "DK THUONG TRU CAN GIAY TO J",
     "hồ sơ 000.00.31.H12-251103-0042 tới đâu", "vneid loi otp", "ok ok ok kkk", "nghiêng",
-    "thanks ad", "",
+    "thanks ad", "", "alo alo", "hihi",
 ])
 def test_not_gibberish(text: str) -> None:
     assert not is_gibberish(text)
