@@ -6,6 +6,8 @@ This component runs after the classifier and the FallbackClassifier, with the me
 citizen typed it (the normaliser keeps it), and:
 
 - sends keyboard mashes and symbol-only messages to ``out_of_scope`` (never "yes");
+- turns a short "not sure" that asks for a facet ("có mẫu đơn không ạ") into that facet's
+  intent: a follow-up, answered about the procedure the conversation remembers;
 - when the message names a procedure in the knowledge base, turns a "not sure", a small-talk
   guess (yes/no/hello/out of scope...) or a weak topic guess into the facet intent the words ask
   for (``ask_procedure`` for a bare name), so the procedure action answers it. A confident topic
@@ -69,6 +71,9 @@ class ProcedureRouter(GraphComponent):
             "certain_confidence": 0.99,
             # search score a remembered-free "which one?" needs to count as naming a procedure
             "choice_score": 0.75,
+            # a "not sure" this short that asks a facet ("có mẫu đơn không ạ") is a follow-up
+            # about the procedure talked about before: the action knows which one
+            "follow_up_words": 12,
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -114,6 +119,12 @@ class ProcedureRouter(GraphComponent):
         if name in self.config["protected_intents"] and not strong:
             return
         if not (unsure or weak or strong) and confidence >= limit:
+            return
+        if (unsure and found.procedure is None and found.facets
+                and len(text.split()) <= self.config["follow_up_words"]):
+            facets = [f for f in found.facets if f in FACET_INTENTS]
+            self._set(message, FACET_INTENTS[facets[0]] if facets else "ask_procedure",
+                      max(confidence, 0.9))
             return
         if found.procedure is None and not (
             found.choices and found.score >= self.config["choice_score"]

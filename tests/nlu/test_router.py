@@ -50,12 +50,22 @@ def route(router: ProcedureRouter, text: str, intent: str, confidence: float) ->
     ("quên mật khẩu vneid", "eid_troubleshoot", 0.97, "eid_troubleshoot"),
     ("có người gọi bảo làm sổ đỏ nhanh, chuyển cọc trước", "scam_warning", 0.5, "scam_warning"),
     ("thủ tục nuôi khủng long", "nlu_fallback", 0.3, "nlu_fallback"),
+    # a short "not sure" asking a facet is a follow-up on the remembered procedure
+    ("có mẫu tờ khai sẵn không hay tự viết", "nlu_fallback", 0.4, "ask_procedure"),
+    ("thế mất mấy ngày", "nlu_fallback", 0.4, "ask_processing_time"),
     # keyboard mashes are never "yes"
     ("asdfgh jkl", "affirm", 0.93, "out_of_scope"),
     ("??!!", "affirm", 0.9, "out_of_scope"),
 ])
 def test_routing(router, text, intent, confidence, expected) -> None:
     assert route(router, text, intent, confidence) == expected
+
+
+def test_only_short_facet_questions_count_as_follow_ups() -> None:
+    text = "có mẫu tờ khai sẵn không hay tự viết"
+    assert route(ProcedureRouter({"follow_up_words": 5}), text, "nlu_fallback", 0.4) == (
+        "nlu_fallback")
+    assert route(ProcedureRouter({}), text, "affirm", 0.6) == "affirm"  # only a "not sure"
 
 
 def test_button_payloads_are_not_rerouted(router) -> None:
