@@ -61,6 +61,16 @@ PHRASES: dict[str, str] = {
     "sua ngay sinh": "thay doi cai chinh bo sung thong tin ho tich",
     "nhan nuoi": "nuoi con nuoi",
     "xin con nuoi": "nuoi con nuoi",
+    # the father's name added to a birth record is the recognition of paternity
+    "bo sung ten bo": "nhan cha me con",
+    "them ten bo": "nhan cha me con",
+    "ghi ten bo": "nhan cha me con",
+    # a foreign spouse, said by nationality: "có yếu tố nước ngoài"
+    **{f"nguoi {country}": "nguoi nuoc ngoai" for country in (
+        "han quoc", "han", "trung quoc", "dai loan", "nhat ban", "nhat", "my", "uc", "phap",
+        "duc", "nga", "lao", "campuchia", "thai lan", "singapore", "malaysia", "canada",
+        "hong kong", "philippines", "indonesia", "an do", "tay")},
+    "viet kieu": "nguoi viet nam dinh cu o nuoc ngoai",
     # driving and vehicles
     "bang lai xe": "giay phep lai xe",
     "bang lai": "giay phep lai xe",
@@ -90,6 +100,14 @@ PHRASES: dict[str, str] = {
     "phep xay nha": "giay phep xay dung",
     "xin phep xay dung": "giay phep xay dung",
     "xay nha": "giay phep xay dung",
+    "xin phep sua nha": "giay phep xay dung sua chua cai tao",
+    "phep sua nha": "giay phep xay dung sua chua cai tao",
+    "sua nha": "sua chua cai tao nha",
+    # diplomas: a lost one is not issued again, a copy comes from the master register
+    "xin lai bang tot nghiep": "cap ban sao van bang tu so goc",
+    "lam lai bang tot nghiep": "cap ban sao van bang tu so goc",
+    "mat bang tot nghiep": "cap ban sao van bang tu so goc",
+    "ban sao bang tot nghiep": "cap ban sao van bang tu so goc",
     # certification
     "cong chung ban sao": "chung thuc ban sao tu ban chinh",
     "photo cong chung": "chung thuc ban sao tu ban chinh",

@@ -137,6 +137,10 @@ def test_phrase_table_is_normalised_like_queries():
     assert rewrite_query(normalize("báo vắng mặt").split()) == "khai bao tam vang".split()
     assert rewrite_query(normalize("xin giấy phép xd").split()) == (
         "xin giay phep xay dung".split())
+    assert rewrite_query(normalize("cưới người Hàn Quốc").split()) == (
+        "cuoi nguoi nuoc ngoai".split())
+    assert rewrite_query(normalize("mất bằng tốt nghiệp").split()) == (
+        "cap ban sao van bang tu so goc".split())
 
 
 def test_partial_alias_match_does_not_hide_words_the_entry_lacks():
