@@ -33,6 +33,7 @@ from actions.procedure_text import (
     not_found_text,
     unavailable_text,
 )
+from actions.topics import GUIDES
 from actions.typed import typed_text
 from bot.content import content
 from bot.knowledge.resolve import Resolution, name_in
@@ -54,16 +55,25 @@ SWITCH_SCORE = 0.8
 GUIDES_FILE = Path(__file__).resolve().parents[1] / "data" / "vocabulary" / "guides.yml"
 
 
-def guide_for(code: str, path: Path | None = None) -> str | None:
-    """The topic guide (an action) that answers questions about this procedure, if any."""
+def guide_for(code: str, text: str, path: Path | None = None) -> str | None:
+    """The topic guide (an action) that answers questions about this procedure, if any.
+
+    Of the guides listed for the code, the first whose sub-topics the words name ("đổi số
+    điện thoại" -> the VNeID problems guide); otherwise the last one listed, the general guide.
+    """
     path = path or GUIDES_FILE
     try:
         table = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("guides") or {}
-        return next((str(action) for action, codes in table.items()
-                     if code in {str(c) for c in codes or []}), None)
+        listed = [str(action) for action, codes in table.items()
+                  if code in {str(c) for c in codes or []}]
     except (OSError, yaml.YAMLError, AttributeError, TypeError) as exc:
         logger.error("Guide table %s unusable: %s", path, exc)
         return None
+    for action in listed:
+        topics = GUIDES.get(action)
+        if topics is not None and text and topics.match_text(text):
+            return action
+    return listed[-1] if listed else None
 
 
 def _text(tracker: Tracker) -> str:
@@ -156,7 +166,7 @@ class ActionAnswerProcedure(Action):
             return []
         facets = facets_of(found, tracker, intent)
         procedure = found.procedure
-        guide = guide_for(procedure.code) if procedure is not None else None
+        guide = guide_for(procedure.code, _text(tracker)) if procedure is not None else None
         if procedure is not None and guide:
             return [SlotSet(SLOT, procedure.code), FollowupAction(guide)]
         if procedure is not None:

@@ -87,6 +87,12 @@ class TopicSet:
 EID = TopicSet(intent="eid_activate", entity="eid_topic", file="eid", default="overview")
 VNEID_PROBLEMS = TopicSet(intent="eid_troubleshoot", entity="vneid_problem", file="vneid")
 PAYMENTS = TopicSet(intent="cashless_payment", entity="payment_topic", file="payments")
+# The guides by the action that answers them (data/vocabulary/guides.yml names these actions).
+GUIDES: dict[str, TopicSet] = {
+    "action_eid_activate": EID,
+    "action_eid_troubleshoot": VNEID_PROBLEMS,
+    "action_cashless_payment": PAYMENTS,
+}
 
 
 class TopicAnswer:

@@ -239,6 +239,8 @@ def test_a_procedure_with_a_topic_guide_hands_over_to_the_guide(full_db, ask, tm
     assert events == [SlotSet("current_procedure", "3.000228"),
                       FollowupAction("action_eid_activate")]
     assert messages == []  # the guide answers, once
+    events, _ = ask("đổi số điện thoại đăng ký tài khoản định danh mức 2", "ask_procedure")
+    assert events[-1] == FollowupAction("action_eid_troubleshoot")
     broken = tmp_path / "guides.yml"
     broken.write_text("guides: [oops", encoding="utf-8")
     monkeypatch.setattr(procedures, "GUIDES_FILE", broken)
