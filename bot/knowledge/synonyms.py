@@ -59,6 +59,9 @@ PHRASES: dict[str, str] = {
     "sua ten": "thay doi cai chinh bo sung thong tin ho tich",
     "sai ten": "thay doi cai chinh bo sung thong tin ho tich",
     "sua ngay sinh": "thay doi cai chinh bo sung thong tin ho tich",
+    "sua giay khai sinh": "thay doi cai chinh bo sung thong tin ho tich",
+    "sua lai giay khai sinh": "thay doi cai chinh bo sung thong tin ho tich",
+    "cai chinh giay khai sinh": "thay doi cai chinh bo sung thong tin ho tich",
     "nhan nuoi": "nuoi con nuoi",
     "xin con nuoi": "nuoi con nuoi",
     # the father's name added to a birth record is the recognition of paternity
@@ -100,9 +103,6 @@ PHRASES: dict[str, str] = {
     "phep xay nha": "giay phep xay dung",
     "xin phep xay dung": "giay phep xay dung",
     "xay nha": "giay phep xay dung",
-    "xin phep sua nha": "giay phep xay dung sua chua cai tao",
-    "phep sua nha": "giay phep xay dung sua chua cai tao",
-    "sua nha": "sua chua cai tao nha",
     # diplomas: a lost one is not issued again, a copy comes from the master register
     "xin lai bang tot nghiep": "cap ban sao van bang tu so goc",
     "lam lai bang tot nghiep": "cap ban sao van bang tu so goc",

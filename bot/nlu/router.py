@@ -71,8 +71,9 @@ class ProcedureRouter(GraphComponent):
             "certain_confidence": 0.99,
             # search score a remembered-free "which one?" needs to count as naming a procedure
             "choice_score": 0.75,
-            # a "not sure" this short that asks a facet ("có mẫu đơn không ạ") is a follow-up
-            # about the procedure talked about before: the action knows which one
+            # a "not sure" (or a hesitant small-talk guess) this short that asks a facet ("có
+            # mẫu đơn không ạ") is a follow-up about the procedure talked about before: the
+            # action knows which one
             "follow_up_words": 12,
         }
 
@@ -120,7 +121,8 @@ class ProcedureRouter(GraphComponent):
             return
         if not (unsure or weak or strong) and confidence >= limit:
             return
-        if (unsure and found.procedure is None and found.facets
+        hesitant = unsure or (weak and confidence < self.config["weak_confidence"])
+        if (hesitant and found.procedure is None and found.facets
                 and len(text.split()) <= self.config["follow_up_words"]):
             facets = [f for f in found.facets if f in FACET_INTENTS]
             self._set(message, FACET_INTENTS[facets[0]] if facets else "ask_procedure",

@@ -65,7 +65,8 @@ def test_only_short_facet_questions_count_as_follow_ups() -> None:
     text = "có mẫu tờ khai sẵn không hay tự viết"
     assert route(ProcedureRouter({"follow_up_words": 5}), text, "nlu_fallback", 0.4) == (
         "nlu_fallback")
-    assert route(ProcedureRouter({}), text, "affirm", 0.6) == "affirm"  # only a "not sure"
+    assert route(ProcedureRouter({}), text, "out_of_scope", 0.6) == "ask_procedure"
+    assert route(ProcedureRouter({}), text, "affirm", 0.95) == "affirm"  # said clearly
 
 
 def test_button_payloads_are_not_rerouted(router) -> None:
