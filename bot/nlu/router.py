@@ -75,6 +75,8 @@ class ProcedureRouter(GraphComponent):
             # mẫu đơn không ạ") is a follow-up about the procedure talked about before: the
             # action knows which one
             "follow_up_words": 12,
+            # ... but not on words any yes/no question has ("có phải", "được không")
+            "vague_facets": ["conditions"],
         }
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -122,9 +124,10 @@ class ProcedureRouter(GraphComponent):
         if not (unsure or weak or strong) and confidence >= limit:
             return
         hesitant = unsure or (weak and confidence < self.config["weak_confidence"])
-        if (hesitant and found.procedure is None and found.facets
+        asked = [f for f in found.facets if f not in self.config["vague_facets"]]
+        if (hesitant and found.procedure is None and asked
                 and len(text.split()) <= self.config["follow_up_words"]):
-            facets = [f for f in found.facets if f in FACET_INTENTS]
+            facets = [f for f in asked if f in FACET_INTENTS]
             self._set(message, FACET_INTENTS[facets[0]] if facets else "ask_procedure",
                       max(confidence, 0.9))
             return

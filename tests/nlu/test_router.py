@@ -53,6 +53,7 @@ def route(router: ProcedureRouter, text: str, intent: str, confidence: float) ->
     # a short "not sure" asking a facet is a follow-up on the remembered procedure
     ("có mẫu tờ khai sẵn không hay tự viết", "nlu_fallback", 0.4, "ask_procedure"),
     ("thế mất mấy ngày", "nlu_fallback", 0.4, "ask_processing_time"),
+    ("đây có phải bot không", "bot_challenge", 0.6, "bot_challenge"),  # any question says so
     # keyboard mashes are never "yes"
     ("asdfgh jkl", "affirm", 0.93, "out_of_scope"),
     ("??!!", "affirm", 0.9, "out_of_scope"),
