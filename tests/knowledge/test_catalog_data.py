@@ -12,10 +12,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+import yaml
 
+from actions.procedures import GUIDES_FILE
 from bot.knowledge.curated import load_catalog
 from bot.knowledge.models import Procedure
 from bot.knowledge.national import parse_catalog
+from bot.knowledge.search import ALIASES_FILE, extra_aliases
 from bot.nlu.normalization import fold_diacritics
 
 CATALOG_DIR = Path(__file__).resolve().parents[2] / "data" / "catalog"
@@ -96,3 +99,13 @@ def test_done_when_procedure_is_curated(curated: list[Procedure]) -> None:
     assert "nhập hộ khẩu" in permanent.aliases
     assert any(m.processing_time == "7 ngày làm việc" for m in permanent.methods)
     assert by_code["3.000228"].executing_agency == "Công an cấp xã"
+
+
+def test_alias_and_guide_tables_name_real_procedures(national_data: Path) -> None:
+    """data/vocabulary/aliases.yml and guides.yml are written by hand: a mistyped code would
+    silently attach a name (or a guide) to nothing."""
+    known = {row.code for row in parse_catalog(national_data / "catalog.csv").rows}
+    aliases = extra_aliases(ALIASES_FILE)
+    assert aliases and not set(aliases) - known
+    guides = yaml.safe_load(GUIDES_FILE.read_text(encoding="utf-8"))["guides"]
+    assert {str(c) for codes in guides.values() for c in codes} <= known
