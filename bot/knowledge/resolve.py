@@ -8,11 +8,14 @@ vào Bình Dương làm công nhân...") does not steer the search.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bot.knowledge.models import Procedure
 from bot.knowledge.question import clauses, read_question
 from bot.knowledge.search import CONFIDENT, ProcedureSearch, SearchHit
+from bot.knowledge.synonyms import OBJECTS
+from bot.nlu.normalization import normalize
 
 MAX_CHOICES = 3
 # Search scores (0..1): below CHOICE_MIN a hit is noise.
@@ -86,6 +89,8 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     candidates: dict[str, bool] = {question.topic: True}
     if len(parts) > 1:
         readings = [read_question(part) for part in parts]
+        for reading, part in zip(readings, parts, strict=True):
+            reading.topic = " ".join((reading.topic, *objects_meant(part, text)))
         asks = [bool(r.facets) or "?" in part for r, part in zip(readings, parts, strict=True)]
         for size in (1, 2, 3):
             for start in range(len(parts) - size + 1):
@@ -107,6 +112,24 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     best = _vote(readings, best) or best or Resolution()
     best.facets = question.facets
     return best
+
+
+def _mentions(text: str, phrase: str) -> list[int]:
+    return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
+
+
+def objects_meant(clause: str, message: str) -> list[str]:
+    """Full names a clause means by a bare head noun, taken from the rest of the message:
+    "làm lại sổ" after "mất luôn cuốn sổ đỏ" means the sổ đỏ."""
+    words, whole = normalize(clause), normalize(message)
+    meant = []
+    for head, names in OBJECTS.items():
+        if not _mentions(words, head) or any(_mentions(words, name) for name in names):
+            continue
+        named = [(position, name) for name in names for position in _mentions(whole, name)]
+        if named:
+            meant.append(max(named)[1])  # the one named last
+    return meant
 
 
 def _vote(readings: list[Resolution], best: Resolution | None) -> Resolution | None:

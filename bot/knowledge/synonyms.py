@@ -222,6 +222,13 @@ DEATH_FOLLOWERS: frozenset[str] = frozenset(
 # (re-issue, exchange, change, stop, extend, lock...). A citizen who names only the object
 # ("đăng ký hộ kinh doanh", "thẻ căn cước") means the base procedure, so follow-ups whose
 # action the query does not mention are ranked down. Phrase -> action group.
+# Things citizens name in full once and then by their head noun ("... mất luôn cuốn sổ đỏ. Giờ
+# muốn làm lại sổ thì ..."): head -> the full names it may stand for (normalised form).
+OBJECTS: dict[str, tuple[str, ...]] = {
+    "so": ("so do", "so hong", "so ho khau", "so bao hiem xa hoi"),
+    "the": ("the can cuoc", "can cuoc cong dan", "the bao hiem y te"),
+    "bang": ("bang lai xe", "bang lai", "bang tot nghiep"),
+}
 FOLLOW_UP_ACTIONS: dict[str, str] = {
     "cap lai": "lai",
     "dang ky lai": "lai",

@@ -11,7 +11,7 @@ import pytest
 from bot.knowledge import search as search_module
 from bot.knowledge.importer import import_national, load_curated
 from bot.knowledge.question import clauses, read_question
-from bot.knowledge.resolve import name_in
+from bot.knowledge.resolve import objects_meant, name_in
 from bot.knowledge.search import ProcedureSearch, accented_words
 from bot.knowledge.store import SQLiteProcedureStore
 
@@ -90,6 +90,9 @@ def full_engine(tmp_path_factory: pytest.TempPathFactory, national_data: Path) -
         # the question's context is in the sentence before it
         ("Mẹ em làm mất thẻ căn cước hôm đi chợ. Làm lại thì nộp ở đâu ạ?", "1.014064", ["where"]),
         ("dang ky khai sinh", "1.001193", []),
+        # "sổ" in the question is the sổ hồng of the story
+        ("Nhà tôi bị cháy hết đồ đạc, cuốn sổ hồng cũng không còn. Giờ muốn làm lại sổ thì "
+         "làm sao?", "1.012786", ["steps", "documents"]),
     ],
 )
 def test_the_question_in_a_long_message(full_engine, text, code, facets) -> None:
@@ -114,3 +117,11 @@ def test_alias_table_extends_names_and_is_reread(full_engine, tmp_path, monkeypa
     os.utime(table, ns=(table.stat().st_mtime_ns + 10**9,) * 2)
     best = full_engine.search("giấy chào đời cho em bé", top=1)[0]
     assert best.code != "1.001193" or best.matched != "alias"
+
+
+def test_a_bare_head_noun_means_the_thing_named_in_full_elsewhere() -> None:
+    story = "Tôi mất cuốn sổ đỏ, còn thẻ bhyt thì hỏng. Giờ làm lại sổ và đổi thẻ ở đâu?"
+    assert objects_meant("Giờ làm lại sổ và đổi thẻ ở đâu?", story) == [
+        "so do", "the bao hiem y te"]
+    assert objects_meant("làm lại sổ hồng", story) == []  # named in full: nothing to add
+    assert objects_meant("làm lại sổ", "làm lại sổ") == []  # nothing to refer to
