@@ -228,6 +228,9 @@ OBJECTS: dict[str, tuple[str, ...]] = {
     "so": ("so do", "so hong", "so ho khau", "so bao hiem xa hoi"),
     "the": ("the can cuoc", "can cuoc cong dan", "the bao hiem y te"),
     "bang": ("bang lai xe", "bang lai", "bang tot nghiep"),
+    "giay": ("giay khai sinh", "giay chung sinh", "giay phep lai xe", "giay phep xay dung",
+             "giay xac nhan tinh trang hon nhan", "giay xac nhan khuyet tat"),
+    "xe": ("xe may", "xe o to", "xe tai"),
 }
 FOLLOW_UP_ACTIONS: dict[str, str] = {
     "cap lai": "lai",
