@@ -134,6 +134,7 @@ PHRASES: dict[str, str] = {
     "sinh con": "thai san",
     "tien mai tang": "mai tang phi",
     "tro cap nguoi gia": "tro cap xa hoi hang thang",
+    "nguoi gia": "nguoi cao tuoi",
     "tro cap nguoi cao tuoi": "tro cap xa hoi hang thang",
     "giay chung nhan khuyet tat": "giay xac nhan khuyet tat",
     "ho ngheo": "ho ngheo ho can ngheo",
