@@ -89,8 +89,9 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     candidates: dict[str, bool] = {question.topic: True}
     if len(parts) > 1:
         readings = [read_question(part) for part in parts]
+        whole = normalize(text)
         for reading, part in zip(readings, parts, strict=True):
-            reading.topic = " ".join((reading.topic, *objects_meant(part, text)))
+            reading.topic = " ".join((reading.topic, *objects_meant(part, whole)))
         asks = [bool(r.facets) or "?" in part for r, part in zip(readings, parts, strict=True)]
         for size in (1, 2, 3):
             for start in range(len(parts) - size + 1):
@@ -118,10 +119,10 @@ def _mentions(text: str, phrase: str) -> list[int]:
     return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
 
 
-def objects_meant(clause: str, message: str) -> list[str]:
-    """Full names a clause means by a bare head noun, taken from the rest of the message:
-    "làm lại sổ" after "mất luôn cuốn sổ đỏ" means the sổ đỏ."""
-    words, whole = normalize(clause), normalize(message)
+def objects_meant(clause: str, whole: str) -> list[str]:
+    """Full names a clause means by a bare head noun, taken from the whole (normalised)
+    message: "làm lại sổ" after "mất luôn cuốn sổ đỏ" means the sổ đỏ."""
+    words = normalize(clause)
     meant = []
     for head, names in OBJECTS.items():
         if not _mentions(words, head) or any(_mentions(words, name) for name in names):

@@ -219,10 +219,6 @@ DEATH_FOLLOWERS: frozenset[str] = frozenset(
     "roi can thi nen o tai vao nam ngay hom thang luc da duoc lam khai dang".split()
 )
 
-# A procedure name that STARTS with one of these phrases is a follow-up of the base procedure
-# (re-issue, exchange, change, stop, extend, lock...). A citizen who names only the object
-# ("đăng ký hộ kinh doanh", "thẻ căn cước") means the base procedure, so follow-ups whose
-# action the query does not mention are ranked down. Phrase -> action group.
 # Things citizens name in full once and then by their head noun ("... mất luôn cuốn sổ đỏ. Giờ
 # muốn làm lại sổ thì ..."): head -> the full names it may stand for (normalised form).
 OBJECTS: dict[str, tuple[str, ...]] = {
@@ -233,6 +229,10 @@ OBJECTS: dict[str, tuple[str, ...]] = {
              "giay xac nhan tinh trang hon nhan", "giay xac nhan khuyet tat"),
     "xe": ("xe may", "xe o to", "xe tai"),
 }
+# A procedure name that STARTS with one of these phrases is a follow-up of the base procedure
+# (re-issue, exchange, change, stop, extend, lock...). A citizen who names only the object
+# ("đăng ký hộ kinh doanh", "thẻ căn cước") means the base procedure, so follow-ups whose
+# action the query does not mention are ranked down. Phrase -> action group.
 FOLLOW_UP_ACTIONS: dict[str, str] = {
     "cap lai": "lai",
     "dang ky lai": "lai",
