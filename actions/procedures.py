@@ -55,20 +55,33 @@ SWITCH_SCORE = 0.8
 GUIDES_FILE = Path(__file__).resolve().parents[1] / "data" / "vocabulary" / "guides.yml"
 
 
+_guides_cache: tuple[Path, int, dict[str, list[str]]] | None = None
+
+
+def _guide_table(path: Path) -> dict[str, list[str]]:
+    """guides.yml as {action: [codes]}, parsed again only when the file changes (every
+    procedure answer asks)."""
+    global _guides_cache
+    stamp = path.stat().st_mtime_ns
+    if _guides_cache is None or _guides_cache[:2] != (path, stamp):
+        table = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("guides") or {}
+        _guides_cache = (path, stamp, {str(action): [str(c) for c in codes or []]
+                                       for action, codes in table.items()})
+    return _guides_cache[2]
+
+
 def guide_for(code: str, text: str, path: Path | None = None) -> str | None:
     """The topic guide (an action) that answers questions about this procedure, if any.
 
     Of the guides listed for the code, the first whose sub-topics the words name ("đổi số
     điện thoại" -> the VNeID problems guide); otherwise the last one listed, the general guide.
     """
-    path = path or GUIDES_FILE
     try:
-        table = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("guides") or {}
-        listed = [str(action) for action, codes in table.items()
-                  if code in {str(c) for c in codes or []}]
+        table = _guide_table(path or GUIDES_FILE)
     except (OSError, yaml.YAMLError, AttributeError, TypeError) as exc:
-        logger.error("Guide table %s unusable: %s", path, exc)
+        logger.error("Guide table %s unusable: %s", path or GUIDES_FILE, exc)
         return None
+    listed = [action for action, codes in table.items() if code in codes]
     for action in listed:
         topics = GUIDES.get(action)
         if topics is not None and text and topics.match_text(text):

@@ -55,7 +55,6 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-
 @contextmanager
 def sqlite_connection(path: Path, timeout: float = 10) -> Iterator[sqlite3.Connection]:
     """One transaction on a SQLite file (committed, or rolled back on error), rows by name."""
@@ -66,6 +65,7 @@ def sqlite_connection(path: Path, timeout: float = 10) -> Iterator[sqlite3.Conne
             yield conn
     finally:
         conn.close()
+
 
 class AdminDB:
     """Thin wrapper: one short connection per call, so threads (training jobs) can share it."""

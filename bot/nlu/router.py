@@ -41,6 +41,11 @@ FACET_INTENTS = {
 PROCEDURE_INTENTS = set(FACET_INTENTS.values())
 
 
+def _facet_intent(facets: list[str]) -> str:
+    """The intent of the first facet asked that has one; a bare name is ``ask_procedure``."""
+    return next((FACET_INTENTS[f] for f in facets if f in FACET_INTENTS), "ask_procedure")
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ProcedureRouter(GraphComponent):
     @staticmethod
@@ -127,9 +132,7 @@ class ProcedureRouter(GraphComponent):
         asked = [f for f in found.facets if f not in self.config["vague_facets"]]
         if (hesitant and found.procedure is None and asked
                 and len(text.split()) <= self.config["follow_up_words"]):
-            facets = [f for f in asked if f in FACET_INTENTS]
-            self._set(message, FACET_INTENTS[facets[0]] if facets else "ask_procedure",
-                      max(confidence, 0.9))
+            self._set(message, _facet_intent(asked), max(confidence, 0.9))
             return
         if found.procedure is None and not (
             found.choices and found.score >= self.config["choice_score"]
@@ -141,9 +144,7 @@ class ProcedureRouter(GraphComponent):
             or found.score < self.config["weak_score"]
         ):
             return
-        facets = [f for f in found.facets if f in FACET_INTENTS]
-        target = FACET_INTENTS[facets[0]] if facets else "ask_procedure"
-        self._set(message, target, max(confidence, 0.9))
+        self._set(message, _facet_intent(found.facets), max(confidence, 0.9))
 
     @staticmethod
     def _set(message: Message, name: str, confidence: float) -> None:
