@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -528,3 +529,12 @@ def test_facets_are_read_from_the_text_as_typed(curated_db):
     ActionAnswerProcedure().run(dispatcher, tracker, {})
     assert dispatcher.messages[0]["text"].startswith("Lệ phí thủ tục Cấp Phiếu Lý lịch tư pháp")
     assert dispatcher.messages[-1]["text"] == FEEDBACK_QUESTION
+
+
+def test_an_edited_guide_table_is_used_without_a_restart(tmp_path):
+    table = tmp_path / "guides.yml"
+    table.write_text('guides:\n  action_eid_activate: ["3.000228"]\n', encoding="utf-8")
+    assert procedures.guide_for("3.000228", "làm ở đâu", table) == "action_eid_activate"
+    table.write_text("guides: {}\n", encoding="utf-8")
+    os.utime(table, ns=(table.stat().st_mtime_ns + 10**9,) * 2)
+    assert procedures.guide_for("3.000228", "làm ở đâu", table) is None
