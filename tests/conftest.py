@@ -12,7 +12,9 @@ import pytest
 
 from tests.support.servers import ROOT, RasaStack, start_stack
 
-SHARED_DATA = ROOT.parent / "shared" / "data" / "national-procedures"
+# The national data: NATIONAL_DATA, as for scripts/run.sh, else beside the repo.
+SHARED_DATA = Path(os.environ.get("NATIONAL_DATA")
+                   or ROOT.parent / "shared" / "data" / "national-procedures")
 
 # The semantic search signal embeds every name of a new database (minutes for the national
 # catalog, in a background thread): tests would change behaviour mid-run. Off unless asked for
