@@ -27,7 +27,9 @@ VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "vocabulary" / "face
 FACETS = ("documents", "fee", "time", "where", "online", "steps", "conditions", "forms", "legal",
           "result")
 _HOWTO = ("steps", "documents")
-_CLAUSE_RE = re.compile(r"[.?!;:\n]+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio)\b)")
+# a full stop ends a sentence when a space follows: "TP.HCM" and "000.00.31.H12" stay whole
+_CLAUSE_RE = re.compile(
+    r"(?:[?!;:\n]|\.(?=\s|$))+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio)\b)")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 

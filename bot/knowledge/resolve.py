@@ -15,7 +15,7 @@ from bot.knowledge.models import Procedure
 from bot.knowledge.question import clauses, read_question
 from bot.knowledge.search import CONFIDENT, ProcedureSearch, SearchHit
 from bot.knowledge.synonyms import OBJECTS
-from bot.nlu.normalization import normalize
+from bot.nlu.normalization import fold_diacritics, normalize
 
 MAX_CHOICES = 3
 # Search scores (0..1): below CHOICE_MIN a hit is noise.
@@ -33,6 +33,11 @@ QUESTION_BONUS = 0.05
 SURE_BONUS = 0.1
 # How many score points the most voted procedure must lead by to overrule the best reading.
 VOTE_MARGIN = 0.1
+# "đã ..." (folded "da", not sentence-first where it is the polite "dạ"), "... có rồi"; a
+# clause that also wants something ("muốn tách khẩu vì đã lập gia đình") is not only story
+_DONE_RE = re.compile(r"(?<=\w )da \w|\b(?:co|xong) roi\b")
+_WANT_RE = re.compile(r"\b(?:muon|dinh|tinh|can(?! cuoc))\b")
+_WISH_RE = re.compile(r"\bmuon\b")
 
 
 @dataclass
@@ -86,13 +91,35 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     text = text[:MAX_QUERY_CHARS]
     question = read_question(text)
     parts = clauses(text)[:MAX_CLAUSES]
+    if len(parts) > 1:
+        readings = [read_question(part) for part in parts]
+        # what the citizen says is already done ("đã đăng ký tạm trú", "đã có sổ đỏ") is the
+        # story, not the question: left out while something else names a procedure
+        done = [not (r.facets or "?" in part) and already_done(part)
+                for r, part in zip(readings, parts, strict=True)]
+        if any(done) and not all(done):
+            kept = [part for part, story in zip(parts, done, strict=True) if not story]
+            found = name_in(engine, ". ".join(kept))
+            if found.procedure is not None:
+                found.facets = question.facets
+                return found
     candidates: dict[str, bool] = {question.topic: True}
     if len(parts) > 1:
         readings = [read_question(part) for part in parts]
         whole = normalize(text)
         for reading, part in zip(readings, parts, strict=True):
-            reading.topic = " ".join((reading.topic, *objects_meant(part, whole)))
+            reading.topic = with_objects(reading.topic, objects_meant(part, whole))
         asks = [bool(r.facets) or "?" in part for r, part in zip(readings, parts, strict=True)]
+        # the clause that says what the citizen wants and asks about it is the question: what
+        # the story names around it ("bọn em chưa đăng ký kết hôn") does not outvote it
+        wishes = [search_topic(engine, r.topic) for r, part, asking
+                  in zip(readings, parts, asks, strict=True)
+                  if asking and _WISH_RE.search(normalize(part))]
+        sure = [found for found in wishes if found.procedure is not None]
+        if sure:
+            found = max(sure, key=lambda found: found.score)
+            found.facets = question.facets
+            return found
         for size in (1, 2, 3):
             for start in range(len(parts) - size + 1):
                 topic = " ".join(r.topic for r in readings[start : start + size])
@@ -115,22 +142,48 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     return best
 
 
+def already_done(clause: str) -> bool:
+    """The clause tells of something done or had already ("đã đăng ký", "có rồi")."""
+    words = normalize(clause)
+    return bool(_DONE_RE.search(words)) and not _WANT_RE.search(words)
+
+
 def _mentions(text: str, phrase: str) -> list[int]:
     return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
 
 
-def objects_meant(clause: str, whole: str) -> list[str]:
-    """Full names a clause means by a bare head noun, taken from the whole (normalised)
-    message: "làm lại sổ" after "mất luôn cuốn sổ đỏ" means the sổ đỏ."""
+def objects_meant(clause: str, whole: str) -> list[tuple[str, str]]:
+    """(head, full name) for each bare head noun in a clause, the name taken from the whole
+    (normalised) message: "làm lại sổ" after "mất luôn cuốn sổ đỏ" means the sổ đỏ."""
     words = normalize(clause)
     meant = []
     for head, names in OBJECTS.items():
         if not _mentions(words, head) or any(_mentions(words, name) for name in names):
             continue
-        named = [(position, name) for name in names for position in _mentions(whole, name)]
+        mentioned = [name for name in names if _mentions(whole, name)]
+        # "xe" said after "xe máy" is the xe máy: a name inside a longer one mentioned counts
+        # as the longer one
+        named = [
+            (position, max((longer for longer in mentioned if _mentions(longer, name)), key=len))
+            for name in mentioned for position in _mentions(whole, name)
+        ]
         if named:
-            meant.append(max(named)[1])  # the one named last
+            meant.append((head, max(named)[1]))  # the one named last
     return meant
+
+
+def with_objects(topic: str, meant: list[tuple[str, str]]) -> str:
+    """The topic with each head noun followed by the name it stands for, so that names and
+    aliases ("sang tên" + "xe máy") match as one phrase."""
+    for head, name in meant:
+        folded = fold_diacritics(topic)
+        spots = _mentions(folded, head)
+        if spots:
+            end = spots[-1] + len(head)
+            topic = f"{topic[:end]} {name}{topic[end:]}"
+        else:  # the head was a facet or filler word the reader removed
+            topic = f"{topic} {name}"
+    return topic
 
 
 def _vote(readings: list[Resolution], best: Resolution | None) -> Resolution | None:

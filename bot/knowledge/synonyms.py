@@ -96,6 +96,7 @@ PHRASES: dict[str, str] = {
     "so do": "giay chung nhan quyen su dung dat",
     "so hong": "giay chung nhan quyen su dung dat",
     "bia do": "giay chung nhan quyen su dung dat",
+    "so dat": "giay chung nhan quyen su dung dat",
     "sang ten": "dang ky bien dong chuyen nhuong",
     "mua ban dat": "chuyen nhuong quyen su dung dat",
     "tach thua": "tach thua",
@@ -179,6 +180,8 @@ PHRASES: dict[str, str] = {
     "o dau": "",
     "cho con": "",
     "cho be": "",
+    **{f"cho {person}": "" for person in (
+        "me", "bo", "ba", "vo", "chong", "ong", "ba noi", "ba ngoai", "ong noi", "ong ngoai")},
     "cua con": "",
     "con toi": "",
     "con minh": "",
@@ -225,9 +228,13 @@ OBJECTS: dict[str, tuple[str, ...]] = {
     "so": ("so do", "so hong", "so ho khau", "so bao hiem xa hoi"),
     "the": ("the can cuoc", "can cuoc cong dan", "the bao hiem y te"),
     "bang": ("bang lai xe", "bang lai", "bang tot nghiep"),
-    "giay": ("giay khai sinh", "giay chung sinh", "giay phep lai xe", "giay phep xay dung",
+    "giay": ("giay chung nhan", "giay khai sinh", "giay chung sinh", "giay phep lai xe",
+             "giay phep xay dung",
              "giay xac nhan tinh trang hon nhan", "giay xac nhan khuyet tat"),
     "xe": ("xe may", "xe o to", "xe tai"),
+    # a transfer is of the property the story names ("bán cho hàng xóm ... phải sang tên")
+    "sang ten": ("so do", "so hong", "bia do", "manh dat", "thua dat", "can nho", "xe may",
+                 "xe o to", "o to", "xe"),
 }
 # A procedure name that STARTS with one of these phrases is a follow-up of the base procedure
 # (re-issue, exchange, change, stop, extend, lock...). A citizen who names only the object

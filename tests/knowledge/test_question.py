@@ -11,7 +11,7 @@ import pytest
 from bot.knowledge import search as search_module
 from bot.knowledge.importer import import_national, load_curated
 from bot.knowledge.question import clauses, read_question
-from bot.knowledge.resolve import name_in, objects_meant
+from bot.knowledge.resolve import already_done, name_in, objects_meant, with_objects
 from bot.knowledge.search import ProcedureSearch, accented_words
 from bot.knowledge.store import SQLiteProcedureStore
 from bot.nlu.normalization import normalize
@@ -65,6 +65,9 @@ def test_clauses_split_sentences_and_joined_questions() -> None:
         "Chào anh chị, em quê Nghệ An vào Bình Dương làm công nhân 2 năm",
         "giờ muốn nhập hộ khẩu cho 2 đứa con", "Cần giấy tờ gì",
     ]
+    # a full stop inside a name or a code is not the end of a sentence
+    assert clauses("Em ở TP.HCM, mã hồ sơ 000.00.31.H12-251103-0042. Xem ở đâu?") == [
+        "Em ở TP.HCM, mã hồ sơ 000.00.31.H12-251103-0042", "Xem ở đâu"]
 
 
 def test_accented_words_keep_only_words_with_diacritics() -> None:
@@ -94,6 +97,17 @@ def full_engine(tmp_path_factory: pytest.TempPathFactory, national_data: Path) -
         # "sổ" in the question is the sổ hồng of the story
         ("Nhà tôi bị cháy hết đồ đạc, cuốn sổ hồng cũng không còn. Giờ muốn làm lại sổ thì "
          "làm sao?", "1.012786", ["steps", "documents"]),
+        # a sale in the story: "sang tên" is of the plot the story names, not a first register
+        ("Bố tôi có thửa ruộng ở Nam Định đã có sổ đỏ. Nay bố bán cho chú hàng xóm, chú phải "
+         "sang tên ở đâu?", "1.013831", ["where"]),
+        # what is already done or had is the story ("đã kích hoạt VNeID"), not the question
+        ("Em đã kích hoạt tài khoản VNeID mức 2 rồi, căn cước gắn chip cũng có rồi. Tháng sau "
+         "em đi du lịch Thái Lan. Làm hộ chiếu lần đầu mất bao lâu ạ?", "1.001456", ["time"]),
+        # the clause that says what the citizen wants and asks is the question, however often
+        # the story names another procedure
+        ("Vợ chồng mình đăng ký kết hôn năm 2022 ở quê chồng tại Thái Bình, giấy kết hôn thì "
+         "chồng mình giữ. Chồng đi làm xa đến Tết mới về. Mình muốn tự đi làm khai sinh cho con "
+         "thì cần mang gì?", "1.001193", ["documents"]),
     ],
 )
 def test_the_question_in_a_long_message(full_engine, text, code, facets) -> None:
@@ -123,6 +137,27 @@ def test_alias_table_extends_names_and_is_reread(full_engine, tmp_path, monkeypa
 def test_a_bare_head_noun_means_the_thing_named_in_full_elsewhere() -> None:
     story = normalize("Tôi mất cuốn sổ đỏ, còn thẻ bhyt thì hỏng. Giờ làm lại sổ và đổi thẻ ở đâu?")
     assert objects_meant("Giờ làm lại sổ và đổi thẻ ở đâu?", story) == [
-        "so do", "the bao hiem y te"]
+        ("so", "so do"), ("the", "the bao hiem y te")]
+    # "xe" said after "xe máy" is the xe máy, whichever was said last
+    story = normalize("Tôi mua chiếc xe máy cũ, giấy tờ xe vẫn tên chủ cũ. Sang tên thế nào?")
+    assert objects_meant("Sang tên thế nào?", story) == [("sang ten", "xe may")]
+    # the name goes right after its head so that "sang tên xe máy" reads as one phrase
+    assert with_objects("muốn sang tên cho con", [("sang ten", "xe may")]) == (
+        "muốn sang tên xe may cho con")
     assert objects_meant("làm lại sổ hồng", story) == []  # named in full: nothing to add
     assert objects_meant("làm lại sổ", "lam lai so") == []  # nothing to refer to
+
+
+@pytest.mark.parametrize(
+    ("clause", "done"),
+    [
+        ("Nhà em đã có sổ đỏ", True),
+        ("căn cước thì có rồi", True),
+        ("da dang ky tam tru", False),  # sentence-first "da" is the polite "dạ"
+        ("em da dang ky tam tru o phuong", True),
+        ("Tôi muốn tách khẩu vì đã lập gia đình", False),  # wants something: not only story
+        ("Dạ em hỏi đăng ký kết hôn", False),
+    ],
+)
+def test_what_is_already_done_is_story(clause: str, done: bool) -> None:
+    assert already_done(clause) is done
