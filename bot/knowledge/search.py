@@ -91,6 +91,9 @@ _SEMANTIC_WEIGHT = 0.075
 _SEMANTIC_NEIGHBOURS = 10
 # An alias that this many names contain word for word names an object, not a procedure.
 GENERIC_ALIAS_NAMES = 10
+# An alias said with a word or two inserted ("tặng cho mảnh đất") counts this much of an exact one.
+_GAPPED_ALIAS = 0.9
+_ALIAS_GAP = 2
 
 
 @dataclass
@@ -102,6 +105,12 @@ class SearchHit:
     # How sure the search is that this is THE procedure meant (0..1); see CONFIDENT.
     confidence: float = 0.0
     matched: str = "name"  # "code", "alias" or "name"
+
+
+def _gapped(words: list[str]) -> str:
+    """A pattern for the words in order with up to _ALIAS_GAP other words between each two."""
+    gap = rf"(?: \S+){{0,{_ALIAS_GAP}}} "
+    return " " + gap.join(re.escape(w) for w in words) + " "
 
 
 def _tokens(text: str) -> list[str]:
@@ -488,8 +497,16 @@ class SearchIndex:
         query = " ".join(content)
         padded = f" {query} "
         scores: dict[int, float] = {}
+        present = set(content)
         for alias, doc_id in self.aliases:
-            if alias and f" {alias} " in padded:
+            gapped = False
+            if alias and f" {alias} " not in padded:
+                # "tặng cho mảnh đất" still says "tặng cho đất": the alias's words in order with
+                # a word or two between them count a little less
+                words = alias.split()
+                gapped = len(words) > 1 and present.issuperset(words) and bool(
+                    re.search(_gapped(words), padded))
+            if alias and (gapped or f" {alias} " in padded):
                 share = len(alias.split()) / len(content)
                 # "hộ khẩu" alone is not "xóa hộ khẩu"; an alias many names share counts only
                 # for the part of the message it covers
@@ -502,6 +519,8 @@ class SearchIndex:
                 rest = [t for t in content if t not in explained]
                 if rest:
                     score *= 1 - _UNEXPLAINED_WEIGHT * self._coverage(content, frozenset(rest))
+                if gapped:
+                    score *= _GAPPED_ALIAS
             else:
                 score = 0.0
             scores[doc_id] = max(scores.get(doc_id, 0.0), score)

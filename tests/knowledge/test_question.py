@@ -122,6 +122,15 @@ def test_accented_query_does_not_match_other_accents(full_engine) -> None:
     assert best.code == "1.012783"
 
 
+def test_an_alias_said_with_a_word_inserted_still_counts(full_engine) -> None:
+    exact = full_engine.search("tặng cho đất", top=1)[0]
+    gapped = full_engine.search("tặng cho mảnh đất", top=1)[0]
+    assert exact.code == gapped.code == "1.013831"
+    assert gapped.score < exact.score
+    # the words must come in the alias's order
+    assert full_engine.search("đất tặng cho", top=1)[0].score < gapped.score
+
+
 def test_alias_table_extends_names_and_is_reread(full_engine, tmp_path, monkeypatch) -> None:
     table = tmp_path / "aliases.yml"
     table.write_text('aliases:\n  "1.001193": [giấy chào đời cho em bé]\n', encoding="utf-8")
