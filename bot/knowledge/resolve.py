@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.knowledge.models import Procedure
-from bot.knowledge.question import clauses, read_question
+from bot.knowledge.question import clauses, is_accented, read_question
 from bot.knowledge.search import CONFIDENT, ProcedureSearch, SearchHit
 from bot.knowledge.synonyms import OBJECTS
 from bot.nlu.normalization import fold_diacritics, normalize
@@ -108,7 +108,8 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
         readings = [read_question(part) for part in parts]
         whole = normalize(text)
         for reading, part in zip(readings, parts, strict=True):
-            reading.topic = with_objects(reading.topic, objects_meant(part, whole))
+            # the topic, not the clause: "giấy" of "giấy tờ gì" asks, it names no paper
+            reading.topic = with_objects(reading.topic, objects_meant(reading.topic, whole))
         asks = [bool(r.facets) or "?" in part for r, part in zip(readings, parts, strict=True)]
         # the clause that says what the citizen wants and asks about it is the question: what
         # the story names around it ("bọn em chưa đăng ký kết hôn") does not outvote it
@@ -152,13 +153,17 @@ def _mentions(text: str, phrase: str) -> list[int]:
     return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
 
 
-def objects_meant(clause: str, whole: str) -> list[tuple[str, str]]:
-    """(head, full name) for each bare head noun in a clause, the name taken from the whole
-    (normalised) message: "làm lại sổ" after "mất luôn cuốn sổ đỏ" means the sổ đỏ."""
-    words = normalize(clause)
+def objects_meant(topic: str, whole: str) -> list[tuple[str, str]]:
+    """(head as said, full name) for each bare head noun in a clause's topic, the name taken
+    from the whole (normalised) message: "làm lại sổ" after "mất luôn cuốn sổ đỏ" means the sổ
+    đỏ."""
+    accented = is_accented(topic)
+    said = topic.lower() if accented else normalize(topic)
+    folded = normalize(topic)
     meant = []
     for head, names in OBJECTS.items():
-        if not _mentions(words, head) or any(_mentions(words, name) for name in names):
+        spoken = head if accented else fold_diacritics(head)
+        if not _mentions(said, spoken) or any(_mentions(folded, name) for name in names):
             continue
         mentioned = [name for name in names if _mentions(whole, name)]
         # "xe" said after "xe máy" is the xe máy: a name inside a longer one mentioned counts
@@ -168,7 +173,7 @@ def objects_meant(clause: str, whole: str) -> list[tuple[str, str]]:
             for name in mentioned for position in _mentions(whole, name)
         ]
         if named:
-            meant.append((head, max(named)[1]))  # the one named last
+            meant.append((spoken, max(named)[1]))  # the one named last
     return meant
 
 
@@ -176,13 +181,10 @@ def with_objects(topic: str, meant: list[tuple[str, str]]) -> str:
     """The topic with each head noun followed by the name it stands for, so that names and
     aliases ("sang tên" + "xe máy") match as one phrase."""
     for head, name in meant:
-        folded = fold_diacritics(topic)
-        spots = _mentions(folded, head)
+        spots = _mentions(topic if is_accented(head) else fold_diacritics(topic), head)
         if spots:
             end = spots[-1] + len(head)
             topic = f"{topic[:end]} {name}{topic[end:]}"
-        else:  # the head was a facet or filler word the reader removed
-            topic = f"{topic} {name}"
     return topic
 
 

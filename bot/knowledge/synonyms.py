@@ -65,9 +65,8 @@ PHRASES: dict[str, str] = {
     "nhan nuoi": "nuoi con nuoi",
     "xin con nuoi": "nuoi con nuoi",
     # the father's name added to a birth record is the recognition of paternity
-    "bo sung ten bo": "nhan cha me con",
-    "them ten bo": "nhan cha me con",
-    "ghi ten bo": "nhan cha me con",
+    **{f"{verb} ten {father}": "nhan cha me con"
+       for verb in ("bo sung", "them", "ghi") for father in ("bo", "cha", "ba")},
     # a foreign spouse, said by nationality: "có yếu tố nước ngoài"
     **{f"nguoi {country}": "nguoi nuoc ngoai" for country in (
         "han quoc", "han", "trung quoc", "dai loan", "nhat ban", "nhat", "my", "uc", "phap",
@@ -91,6 +90,8 @@ PHRASES: dict[str, str] = {
     "len tho cu": "chuyen muc dich su dung dat",
     "chuyen len tho cu": "chuyen muc dich su dung dat",
     "chuyen sang dat o": "chuyen muc dich su dung dat",
+    "len dat o": "chuyen muc dich su dung dat",
+    "sang dat o": "chuyen muc dich su dung dat",
     "rut bao hiem mot lan": "huong bao hiem xa hoi mot lan",
     "rut bao hiem xa hoi mot lan": "huong bao hiem xa hoi mot lan",
     "so do": "giay chung nhan quyen su dung dat",
@@ -223,17 +224,18 @@ DEATH_FOLLOWERS: frozenset[str] = frozenset(
 )
 
 # Things citizens name in full once and then by their head noun ("... mất luôn cuốn sổ đỏ. Giờ
-# muốn làm lại sổ thì ..."): head -> the full names it may stand for (normalised form).
+# muốn làm lại sổ thì ..."): head -> the full names it may stand for (normalised form). Heads keep
+# their accents, matched as typed in accented messages: "hồ sơ" has no "sổ" in it.
 OBJECTS: dict[str, tuple[str, ...]] = {
-    "so": ("so do", "so hong", "so ho khau", "so bao hiem xa hoi"),
-    "the": ("the can cuoc", "can cuoc cong dan", "the bao hiem y te"),
-    "bang": ("bang lai xe", "bang lai", "bang tot nghiep"),
-    "giay": ("giay chung nhan", "giay khai sinh", "giay chung sinh", "giay phep lai xe",
-             "giay phep xay dung",
-             "giay xac nhan tinh trang hon nhan", "giay xac nhan khuyet tat"),
+    "sổ": ("so do", "so hong", "so ho khau", "so bao hiem xa hoi"),
+    "thẻ": ("the can cuoc", "can cuoc cong dan", "the bao hiem y te"),
+    "bằng": ("bang lai xe", "bang lai", "bang tot nghiep"),
+    "giấy": ("giay chung nhan", "giay khai sinh", "giay chung sinh", "giay phep lai xe",
+             "giay phep xay dung", "giay xac nhan tinh trang hon nhan",
+             "giay xac nhan khuyet tat"),
     "xe": ("xe may", "xe o to", "xe tai"),
     # a transfer is of the property the story names ("bán cho hàng xóm ... phải sang tên")
-    "sang ten": ("so do", "so hong", "bia do", "manh dat", "thua dat", "can nho", "xe may",
+    "sang tên": ("so do", "so hong", "bia do", "manh dat", "thua dat", "can nho", "xe may",
                  "xe o to", "o to", "xe"),
 }
 # A procedure name that STARTS with one of these phrases is a follow-up of the base procedure
