@@ -107,7 +107,7 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     if len(parts) > 1:
         readings = [read_question(part) for part in parts]
         whole = normalize(text)
-        for reading, part in zip(readings, parts, strict=True):
+        for reading in readings:
             # the topic, not the clause: "giấy" of "giấy tờ gì" asks, it names no paper
             reading.topic = with_objects(reading.topic, objects_meant(reading.topic, whole))
         asks = [bool(r.facets) or "?" in part for r, part in zip(readings, parts, strict=True)]
