@@ -102,9 +102,9 @@ PHRASES: dict[str, str] = {
     "mua ban dat": "chuyen nhuong quyen su dung dat",
     "tach thua": "tach thua",
     "tach so": "tach thua",
-    "phep xay nha": "giay phep xay dung",
+    "phep xay nha": "giay phep xay dung nha o",
     "xin phep xay dung": "giay phep xay dung",
-    "xay nha": "giay phep xay dung",
+    "xay nha": "giay phep xay dung nha o",
     # diplomas: a lost one is not issued again, a copy comes from the master register
     "xin lai bang tot nghiep": "cap ban sao van bang tu so goc",
     "lam lai bang tot nghiep": "cap ban sao van bang tu so goc",
