@@ -43,6 +43,11 @@ ROOT = Path(__file__).resolve().parents[2]
         ("đổi thẻ làm ngay ở xã được không hay phải lên tỉnh", ["where"],
          "đổi thẻ xã được không tỉnh"),
         ("làm xong được nhận những giấy gì", ["result"], "được"),
+        # "xong", "trực tiếp" ask about the one talked about; they name no procedure
+        ("nộp xong thì bao lâu có quyết định hưởng", ["time"], "hưởng"),
+        ("nộp online dc ko hay phải nộp trực tiếp", ["online", "where"],
+         "nộp duoc khong hay phải"),
+        ("làm hộ chiếu phải lên đâu, hết bao nhiêu tiền", ["where", "fee"], "làm hộ chiếu"),
     ],
 )
 def test_facets_and_topic(text: str, facets: list[str], topic: str) -> None:
