@@ -109,6 +109,7 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
             return Resolution(procedure)
     text = _text(tracker)
     found = name_in(engine, text) if text else Resolution()
+    picked = False  # settled by the classifier's entity, not by the words' own search
     if found.procedure is None:
         # The classifier's `procedure` entity settles a hesitant search only by picking one of
         # its choices, and only when it has two words or more: fragments cut from a story
@@ -120,15 +121,16 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
                 not offered or by_entity.procedure.code in offered
             ):
                 by_entity.facets = found.facets
-                found = by_entity
+                found, picked = by_entity, True
                 break
     remembered = tracker.get_slot(SLOT)
     if not remembered or codes:
         return found
     # A question about the remembered procedure often carries a word or two that also name
     # something else ("bao lâu có thẻ mới", "có cần mang CMND cũ không"): with facet words, only
-    # a sure, well-scored match is a new topic; a hesitant one is kept for bare new names.
-    named_clearly = found.words >= MIN_SWITCH_WORDS and (
+    # a sure, well-scored match is a new topic; a hesitant one (or the entity's pick among its
+    # choices: "CMND cũ" in "có cần mang CMND cũ không") is kept for bare new names.
+    named_clearly = not (picked and found.facets) and found.words >= MIN_SWITCH_WORDS and (
         (found.procedure is not None and found.score >= SWITCH_SCORE)
         or (bool(found.choices) and found.choices[0].score >= STRONG_CHOICE
             and not found.facets)

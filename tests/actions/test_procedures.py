@@ -272,6 +272,16 @@ def test_a_facet_follow_up_with_a_stray_word_keeps_the_procedure(full_db, ask, t
     assert events == [SlotSet("current_procedure", slot)]
 
 
+def test_an_entity_does_not_turn_a_follow_up_into_a_new_topic(full_db):
+    """The classifier marked "CMND" as a procedure: alone it is sure of an ID-card procedure,
+    but it only picks among the search's choices, it does not name a new topic."""
+    entities = [{"entity": "procedure", "value": "CMND", "start": 12, "end": 16}]
+    tracker = build_tracker("có cần mang CMND cũ không", "ask_documents", entities,
+                            slots={"current_procedure": "1.004873"})
+    events = ActionAnswerProcedure().run(CollectingDispatcher(), tracker, {})
+    assert events == [SlotSet("current_procedure", "1.004873")]
+
+
 def test_a_clearly_named_new_procedure_still_replaces_the_remembered_one(full_db, ask):
     events, _ = ask("còn đổi bằng lái xe thì làm ở đâu", "ask_where_to_submit", slot="1.002759")
     assert events == [SlotSet("current_procedure", "3.000347")]
