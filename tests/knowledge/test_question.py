@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
         # "tiền thai sản" is the allowance, not a fee
         ("tiền thai sản hồ sơ phải nộp những gì", ["documents"], "tiền thai sản"),
         ("đổi thẻ làm ngay ở xã được không hay phải lên tỉnh", ["where"],
-         "đổi thẻ xã được không tỉnh"),
+         "đổi thẻ làm ngay tỉnh"),
         ("làm xong được nhận những giấy gì", ["result"], "được"),
         # "xong", "trực tiếp" ask about the one talked about; they name no procedure
         ("nộp xong thì bao lâu có quyết định hưởng", ["time"], "hưởng"),
