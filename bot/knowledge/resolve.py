@@ -95,8 +95,9 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
         readings = [read_question(part) for part in parts]
         # what the citizen says is already done ("đã đăng ký tạm trú", "đã có sổ đỏ") is the
         # story, not the question: left out while something else names a procedure
-        done = [not (r.facets or "?" in part) and already_done(part)
-                for r, part in zip(readings, parts, strict=True)]
+        marked = _question_marked(text, parts)
+        done = [not (r.facets or asked) and already_done(part)
+                for r, part, asked in zip(readings, parts, marked, strict=True)]
         if any(done) and not all(done):
             kept = [part for part, story in zip(parts, done, strict=True) if not story]
             found = name_in(engine, ". ".join(kept))
@@ -110,7 +111,8 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
         for reading in readings:
             # the topic, not the clause: "giấy" of "giấy tờ gì" asks, it names no paper
             reading.topic = with_objects(reading.topic, objects_meant(reading.topic, whole))
-        asks = [bool(r.facets) or "?" in part for r, part in zip(readings, parts, strict=True)]
+        asks = [bool(r.facets) or asked
+                for r, asked in zip(readings, _question_marked(text, parts), strict=True)]
         # the clause that says what the citizen wants and asks about it is the question: what
         # the story names around it ("bọn em chưa đăng ký kết hôn") does not outvote it
         wishes = [search_topic(engine, r.topic) for r, part, asking
@@ -141,6 +143,16 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     best = _vote(readings, best) or best or Resolution()
     best.facets = question.facets
     return best
+
+
+def _question_marked(text: str, parts: list[str]) -> list[bool]:
+    """For each clause, whether a question mark ends it in the message."""
+    marked, cursor = [], 0
+    for part in parts:
+        start = text.find(part, cursor)
+        cursor = start + len(part) if start >= 0 else cursor
+        marked.append(start >= 0 and text[cursor:].lstrip().startswith("?"))
+    return marked
 
 
 def already_done(clause: str) -> bool:
