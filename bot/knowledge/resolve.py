@@ -89,6 +89,13 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     words or a question mark) is preferred over the story around it.
     """
     text = text[:MAX_QUERY_CHARS]
+    searched: dict[str, Resolution] = {}  # a clause's topic comes up in several readings
+
+    def lookup(topic: str) -> Resolution:
+        if topic not in searched:
+            searched[topic] = search_topic(engine, topic)
+        return searched[topic]
+
     question = read_question(text)
     parts = clauses(text)[:MAX_CLAUSES]
     if len(parts) > 1:
@@ -115,7 +122,7 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
                 for r, asked in zip(readings, _question_marked(text, parts), strict=True)]
         # the clause that says what the citizen wants and asks about it is the question: what
         # the story names around it ("bọn em chưa đăng ký kết hôn") does not outvote it
-        wishes = [search_topic(engine, r.topic) for r, part, asking
+        wishes = [lookup(r.topic) for r, part, asking
                   in zip(readings, parts, asks, strict=True)
                   if asking and _WISH_RE.search(normalize(part))]
         sure = [found for found in wishes if found.procedure is not None]
@@ -134,7 +141,7 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     for topic, has_question in candidates.items():
         if not topic:
             continue
-        found = search_topic(engine, topic)
+        found = lookup(topic)
         readings.append(found)
         rank = found.score + (QUESTION_BONUS if has_question else 0.0) + (
             SURE_BONUS if found.procedure is not None else 0.0)
