@@ -86,7 +86,9 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
 
     Runs of one to three neighbouring clauses keep a question's context ("Mẹ em làm mất thẻ
     bảo hiểm y tế... Làm lại thẻ thì nộp ở đâu?"); a run that holds the question itself (facet
-    words or a question mark) is preferred over the story around it.
+    words or a question mark) is preferred over the story around it. Clauses that only tell
+    what is already done ("đã đăng ký tạm trú") are left out, and a clause that says what the
+    citizen wants and asks about it is the answer when the search is sure of it.
     """
     text = text[:MAX_QUERY_CHARS]
     searched: dict[str, Resolution] = {}  # a clause's topic comes up in several readings
@@ -98,28 +100,25 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
 
     question = read_question(text)
     parts = clauses(text)[:MAX_CLAUSES]
+    candidates: dict[str, bool] = {question.topic: True}
     if len(parts) > 1:
         readings = [read_question(part) for part in parts]
+        asks = [bool(r.facets) or asked
+                for r, asked in zip(readings, _question_marked(text, parts), strict=True)]
         # what the citizen says is already done ("đã đăng ký tạm trú", "đã có sổ đỏ") is the
         # story, not the question: left out while something else names a procedure
-        marked = _question_marked(text, parts)
-        done = [not (r.facets or asked) and already_done(part)
-                for r, part, asked in zip(readings, parts, marked, strict=True)]
+        done = [not asking and already_done(part)
+                for part, asking in zip(parts, asks, strict=True)]
         if any(done) and not all(done):
             kept = [part for part, story in zip(parts, done, strict=True) if not story]
             found = name_in(engine, ". ".join(kept))
             if found.procedure is not None:
                 found.facets = question.facets
                 return found
-    candidates: dict[str, bool] = {question.topic: True}
-    if len(parts) > 1:
-        readings = [read_question(part) for part in parts]
         whole = normalize(text)
         for reading in readings:
             # the topic, not the clause: "giấy" of "giấy tờ gì" asks, it names no paper
             reading.topic = with_objects(reading.topic, objects_meant(reading.topic, whole))
-        asks = [bool(r.facets) or asked
-                for r, asked in zip(readings, _question_marked(text, parts), strict=True)]
         # the clause that says what the citizen wants and asks about it is the question: what
         # the story names around it ("bọn em chưa đăng ký kết hôn") does not outvote it
         wishes = [lookup(r.topic) for r, part, asking
