@@ -129,7 +129,7 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
     # A question about the remembered procedure often carries a word or two that also name
     # something else ("bao lâu có thẻ mới", "có cần mang CMND cũ không"): with facet words, only
     # a sure, well-scored match is a new topic; a hesitant one (or the entity's pick among its
-    # choices: "CMND cũ" in "có cần mang CMND cũ không") is kept for bare new names.
+    # choices: "CMND" in "có cần mang CMND cũ không") is kept for bare new names.
     named_clearly = not (picked and found.facets) and found.words >= MIN_SWITCH_WORDS and (
         (found.procedure is not None and found.score >= SWITCH_SCORE)
         or (bool(found.choices) and found.choices[0].score >= STRONG_CHOICE

@@ -107,7 +107,7 @@ class SearchHit:
     matched: str = "name"  # "code", "alias" or "name"
 
 
-def _gapped(words: list[str]) -> str:
+def _gapped(words: tuple[str, ...]) -> str:
     """A pattern for the words in order with up to _ALIAS_GAP other words between each two."""
     gap = rf"(?: \S+){{0,{_ALIAS_GAP}}} "
     return " " + gap.join(re.escape(w) for w in words) + " "
@@ -328,6 +328,9 @@ class SearchIndex:
             if alias.strip()
         ]
         self.generic_aliases = self._generic(a for a, _ in self.aliases)
+        # split once here, not for every query (the alias pass runs on each search)
+        self.alias_names = [a for a, _ in self.aliases]
+        self.alias_words = [tuple(a.split()) for a in self.alias_names]
         for doc in self.docs:
             doc.prior = self._prior(doc)
         self.core_names = list(dict.fromkeys(d.core for d in self.docs))
@@ -498,16 +501,15 @@ class SearchIndex:
         padded = f" {query} "
         scores: dict[int, float] = {}
         present = set(content)
-        for alias, doc_id in self.aliases:
+        for (alias, doc_id), terms in zip(self.aliases, self.alias_words, strict=True):
             gapped = False
             if alias and f" {alias} " not in padded:
                 # "tặng cho mảnh đất" still says "tặng cho đất": the alias's words in order with
                 # a word or two between them count a little less
-                words = alias.split()
-                gapped = len(words) > 1 and present.issuperset(words) and bool(
-                    re.search(_gapped(words), padded))
+                gapped = len(terms) > 1 and present.issuperset(terms) and bool(
+                    re.search(_gapped(terms), padded))
             if alias and (gapped or f" {alias} " in padded):
-                share = len(alias.split()) / len(content)
+                share = len(terms) / len(content)
                 # "hộ khẩu" alone is not "xóa hộ khẩu"; an alias many names share counts only
                 # for the part of the message it covers
                 score = share if alias in self.generic_aliases else 0.5 + 0.5 * share
@@ -524,9 +526,8 @@ class SearchIndex:
             else:
                 score = 0.0
             scores[doc_id] = max(scores.get(doc_id, 0.0), score)
-        names = [a for a, _ in self.aliases]
         for _, similarity, index in process.extract(
-            query, names, scorer=fuzz.ratio, limit=10, score_cutoff=85
+            query, self.alias_names, scorer=fuzz.ratio, limit=10, score_cutoff=85
         ):
             doc_id = self.aliases[index][1]
             scores[doc_id] = max(scores[doc_id], 0.7 * similarity / 100)
