@@ -47,6 +47,7 @@ from bot.knowledge.synonyms import (
     DEATH_SUBJECTS,
     FOLLOW_UP_ACTIONS,
     PHRASES,
+    STOPWORD_FORMS,
     STOPWORDS,
 )
 from bot.nlu.normalization import fold_diacritics, normalize, normalize_with_spans
@@ -94,6 +95,10 @@ GENERIC_ALIAS_NAMES = 10
 # An alias said with a word or two inserted ("tặng cho mảnh đất") counts this much of an exact one.
 _GAPPED_ALIAS = 0.9
 _ALIAS_GAP = 2
+# An alias whose procedure lacks the action the query names ("xóa", "cấp lại") counts this much.
+_ACTION_UNSAID = 0.7
+# Share of a message's words that carry diacritics from which it counts as written with accents.
+_ACCENTED_SHARE = 0.4
 
 
 @dataclass
@@ -160,6 +165,15 @@ def core_name(tokens: list[str]) -> str:
     return " ".join(_LEVEL_TAIL_RE.sub("", name).split()) or " ".join(tokens)
 
 
+def name_head(name: str) -> str:
+    """The core of the part of a name before its first bracket, or "" when there is none."""
+    before = name.split("(", 1)[0]
+    if before == name:
+        return ""
+    tokens = " ".join(_tokens(before)).replace("thu tuc ", "").split()
+    return core_name(tokens) if len(tokens) >= 2 else ""
+
+
 def name_ages(name: str) -> tuple[int, int] | None:
     """The age range a (normalised) name is limited to, or None."""
     match = _AGE_RANGE_RE.search(name)
@@ -195,7 +209,7 @@ def actions(tokens: list[str], *, leading: bool = False) -> set[str]:
             previous = tokens[i - 1] if i else ""
             if phrase in FOLLOW_UP_ACTIONS and previous not in _NOT_AN_ACTION_AFTER.get(
                 phrase, ()
-            ):
+            ) and previous != "bi":  # "bị khóa", "bị thu hồi": what happened, not the ask
                 found.add(FOLLOW_UP_ACTIONS[phrase])
                 i += size
                 break
@@ -239,6 +253,9 @@ class _Doc:
     prior: float
     core: str  # name without channel / level suffix: near-duplicates share it
     core_set: frozenset[str]
+    # the name before a bracketed remark ("Cấp chứng chỉ hành nghề dược (bao gồm cả trường
+    # hợp ...)"): citizens name the head; "" when the name has no remark
+    head: str
     ages: tuple[int, int] | None  # the age range the name is limited to
     follow_up: frozenset[str]  # action groups the name starts with ("cấp lại" -> "lai")
     accented: frozenset[str]  # the name's words as written ("đổi" and "đối" stay apart)
@@ -259,6 +276,23 @@ def accented_words(text: str) -> tuple[tuple[str, str], ...]:
     """(word, folded) for each word of ``text`` that carries diacritics."""
     words = re.findall(r"\w+", unicodedata.normalize("NFC", text or "").lower())
     return tuple((w, fold_diacritics(w)) for w in dict.fromkeys(words) if fold_diacritics(w) != w)
+
+
+def kept_stopwords(text: str) -> frozenset[str]:
+    """Folded stop words that an accented message uses as other words ("dược", "hội", "chợ").
+
+    Only a message written with its accents is read this way (most of its words carry marks,
+    as fully accented Vietnamese does); a form the message also uses as the stop word keeps the
+    stop word.
+    """
+    written = re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", text or "").lower())
+    marked = sum(fold_diacritics(w) != w for w in written)
+    if not written or marked < _ACCENTED_SHARE * len(written):
+        return frozenset()
+    # a word without marks ("nay" = now) may be a stop word typed plainly: only marked ones count
+    others = {fold_diacritics(w) for w in written if w not in STOPWORD_FORMS
+              and fold_diacritics(w) != w and fold_diacritics(w) in STOPWORDS}
+    return frozenset(others - {fold_diacritics(w) for w in written if w in STOPWORD_FORMS})
 
 
 def _field_key(field: object) -> str:
@@ -297,6 +331,7 @@ class SearchIndex:
             self.docs.append(
                 _Doc(row, tokens, frozenset(tokens), frozenset(_bigrams(tokens)),
                      _province_key(row.issuing_agency), 0.0, core, frozenset(core.split()),
+                     name_head(row.name),
                      name_ages(" ".join(tokens)), frozenset(actions(tokens, leading=True)),
                      frozenset(w for w, _ in accented_words(row.name)))
             )
@@ -385,7 +420,9 @@ class SearchIndex:
                 tokens.extend([word] if corrected == [token] else corrected)
                 i += 1
         restored = self.restorer.restore(tokens)
-        return " ".join(t for t in restored if fold_diacritics(t) not in STOPWORDS)
+        kept = kept_stopwords(text)
+        return " ".join(t for t in restored
+                        if fold_diacritics(t) not in STOPWORDS or fold_diacritics(t) in kept)
 
     # -- priors -----------------------------------------------------------------------------
 
@@ -447,6 +484,16 @@ class SearchIndex:
         paired = f"{previous}_{word}" in self.idf or f"{word}_{following}" in self.idf
         return [word] if paired or distance <= 1 else []
 
+    def _content(self, tokens: list[str], kept: frozenset[str]) -> list[str]:
+        """The tokens without stop words, but for a kept one ("dược") that the catalog's names
+        pair with a neighbour ("hành nghề dược"): "tiện" of "tiện hỏi" names nothing."""
+        def paired(i: int) -> bool:
+            return (i > 0 and f"{tokens[i - 1]}_{tokens[i]}" in self.idf) or (
+                i + 1 < len(tokens) and f"{tokens[i]}_{tokens[i + 1]}" in self.idf)
+
+        return [t for i, t in enumerate(tokens)
+                if t not in STOPWORDS or (t in kept and paired(i))]
+
     def analyse(self, text: str) -> tuple[list[str], str]:
         """Content tokens of a query, and the province it names (or "")."""
         query = self.read(text)
@@ -456,9 +503,12 @@ class SearchIndex:
         """Content tokens of a query, the province and age it names, the actions it asks for."""
         raw = _tokens(text)
         corrected: list[str] = []
+        guessed: set[str] = set()  # words put in for unknown ones ("xóm" -> "xoa")
         for i, token in enumerate(raw):
             following = raw[i + 1] if i + 1 < len(raw) else ""
-            corrected.extend(self._correct(token, corrected[-1] if corrected else "", following))
+            fixed = self._correct(token, corrected[-1] if corrected else "", following)
+            guessed.update(w for w in fixed if w != token)
+            corrected.extend(fixed)
         rewritten = read_mat(rewrite_query(corrected))
         age, rewritten = query_age(rewritten)
         joined = " ".join(rewritten)
@@ -467,8 +517,9 @@ class SearchIndex:
             if re.search(rf"\b{re.escape(candidate)}\b", joined):
                 province = candidate
                 joined = re.sub(rf"\b{re.escape(candidate)}\b", " ", joined)
-        content = [t for t in joined.split() if t not in STOPWORDS]
-        named = actions(content)
+        content = self._content(joined.split(), kept_stopwords(text))
+        # a guessed word is no evidence of an action: "hàng xóm" read as "xóa" deletes nothing
+        named = actions([t if t not in guessed or t in raw else "" for t in content])
         wanted = set(named)
         padded = f" {' '.join(content)} "
         for hint, groups in ACTION_HINTS.items():
@@ -523,6 +574,10 @@ class SearchIndex:
                     score *= 1 - _UNEXPLAINED_WEIGHT * self._coverage(content, frozenset(rest))
                 if gapped:
                     score *= _GAPPED_ALIAS
+                # "xóa thế chấp" is not the alias "thế chấp": an action the query names and
+                # neither the alias nor the name does
+                if reading.named_actions - doc.follow_up - actions(list(terms)):
+                    score *= _ACTION_UNSAID
             else:
                 score = 0.0
             scores[doc_id] = max(scores.get(doc_id, 0.0), score)
@@ -595,7 +650,8 @@ class SearchIndex:
         bigrams = _bigrams(content)
         bm25 = self._bm25(unique + bigrams)
         candidates = set(np.argsort(-bm25)[:_CANDIDATES].tolist()) if bm25.any() else set()
-        aliases = self._alias_scores(content, query)
+        # aliases are stored without any stop word, so they are matched against the same
+        aliases = self._alias_scores([t for t in content if t not in STOPWORDS], query)
         candidates |= set(aliases)
         # a query without a single catalog word ("xin chào") is small talk, not a paraphrase
         meaning = self._meaning(text) if candidates else None
@@ -616,6 +672,9 @@ class SearchIndex:
             # the channel / level suffix is not something a citizen is expected to say
             precision = self._coverage(list(doc.core_set), frozenset(unique))
             similarity = fuzz.token_sort_ratio(joined, doc.core) / 100
+            if doc.head:
+                precision = max(precision, self._coverage(doc.head.split(), frozenset(unique)))
+                similarity = max(similarity, fuzz.token_sort_ratio(joined, doc.head) / 100)
             name_score = 0.45 * recall + 0.2 * pair_recall + 0.2 * precision + 0.15 * similarity
             alias_score = aliases.get(doc_id, 0.0)
             matched = "alias" if alias_score > name_score else "name"

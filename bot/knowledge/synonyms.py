@@ -9,6 +9,8 @@ the evaluation queries; names that only fit one procedure belong in the curated 
 
 from __future__ import annotations
 
+from bot.nlu.normalization import fold_diacritics
+
 # Everyday phrase -> the catalog's wording. Longer phrases are applied first.
 PHRASES: dict[str, str] = {
     # residence (the household book was abolished in 2023, people still say "hộ khẩu")
@@ -92,6 +94,13 @@ PHRASES: dict[str, str] = {
     "chuyen sang dat o": "chuyen muc dich su dung dat",
     "len dat o": "chuyen muc dich su dung dat",
     "sang dat o": "chuyen muc dich su dung dat",
+    "sang tho cu": "chuyen muc dich su dung dat",
+    "sang dat tho cu": "chuyen muc dich su dung dat",
+    "len dat tho cu": "chuyen muc dich su dung dat",
+    "dat tho cu": "dat o",
+    # a mortgage is, in the catalog's words, a security interest (biện pháp bảo đảm)
+    "the chap": "bien phap bao dam",
+    "giai chap": "xoa dang ky bien phap bao dam",
     "rut bao hiem mot lan": "huong bao hiem xa hoi mot lan",
     "rut bao hiem xa hoi mot lan": "huong bao hiem xa hoi mot lan",
     "so do": "giay chung nhan quyen su dung dat",
@@ -204,14 +213,17 @@ PHRASES: dict[str, str] = {
     "can chuan bi": "",
 }
 
-# Words that carry the question, not the procedure ("tôi muốn làm ... thì cần giấy tờ gì").
-STOPWORDS: frozenset[str] = frozenset(
+# Words that carry the question, not the procedure ("tôi muốn làm ... thì cần giấy tờ gì"), as
+# written with their accents: an accented message keeps the words that only fold to one of them
+# ("dược" is not "được", "hội" not "hỏi", "chợ" not "cho"); an unaccented one loses them all.
+STOPWORD_FORMS: frozenset[str] = frozenset(
     """
-    toi minh em anh chi cho muon phai lam gi nhung nao nhu tien a ah oi voi hoi xin hay
-    giup va de vay roi thi la co ai di biet cach lau nop online nay kia ay duoc khong chua nhe
-    admin o ve viec cua cac ong ba gium dum lieu
+    tôi mình em anh chị cho muốn phải làm gì những nhưng nào như tiền à a ạ ah ơi với hỏi xin
+    hãy hay giúp và để vậy rồi thì là có ai đi biết cách lâu nộp online này kia ấy được không
+    chưa nhé admin ở về việc của các ông bà giùm dùm liệu
     """.split()
 )
+STOPWORDS: frozenset[str] = frozenset(fold_diacritics(w) for w in STOPWORD_FORMS)
 
 # "mất" after one of these people means "died" ("bố tôi mất" -> khai tử), not "lost" ("mất
 # cccd" -> cấp lại). Speaker pronouns (tôi, em, anh, chị) are left out: "em mất cccd" = lost.

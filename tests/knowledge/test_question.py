@@ -12,7 +12,7 @@ from bot.knowledge import search as search_module
 from bot.knowledge.importer import import_national, load_curated
 from bot.knowledge.question import clauses, read_question
 from bot.knowledge.resolve import already_done, name_in, objects_meant, with_objects
-from bot.knowledge.search import ProcedureSearch, accented_words
+from bot.knowledge.search import ProcedureSearch, accented_words, kept_stopwords, name_head
 from bot.knowledge.store import SQLiteProcedureStore
 from bot.nlu.normalization import normalize
 
@@ -127,6 +127,45 @@ def test_accented_query_does_not_match_other_accents(full_engine) -> None:
     assert best.code == "1.012783"
 
 
+def test_an_accented_message_keeps_words_that_only_fold_to_a_stop_word() -> None:
+    assert kept_stopwords("cấp chứng chỉ hành nghề dược để mở nhà thuốc") == {"chi", "duoc"}
+    assert kept_stopwords("hội người cao tuổi đi chợ") == {"hoi", "cho"}
+    # the stop word itself, or a message typed without accents, keeps nothing
+    assert kept_stopwords("làm được không ạ") == frozenset()
+    assert kept_stopwords("cap chung chi hanh nghe duoc") == frozenset()
+    # one form used as the stop word keeps the stop word: "cho" in "cho con"; a word typed
+    # without marks in an accented message may be the stop word typed plainly ("nay" = "này")
+    assert kept_stopwords("làm giấy tờ cho con đi chợ") == frozenset()
+    assert kept_stopwords("Nay bố bán đất cho chú") == frozenset()
+
+
+def test_a_name_is_also_read_without_its_bracketed_remark(full_engine) -> None:
+    assert name_head("Cấp Chứng chỉ hành nghề dược (bao gồm cả trường hợp cấp lại)") == (
+        "cap chung chi hanh nghe duoc")
+    assert name_head("Cấp thẻ căn cước") == ""
+    # "dược" typed with its accents is not the stop word "được", and the long bracketed name
+    # of the pharmacist's certificate is not outscored by the short veterinary one
+    best = full_engine.search("cấp chứng chỉ hành nghề dược để mở nhà thuốc", top=1)[0]
+    assert best.code in {"1.014092", "1.014084"}
+
+
+def test_a_mortgage_is_the_catalog_s_security_interest(full_engine) -> None:
+    assert full_engine.search("thế chấp sổ đỏ vay ngân hàng", top=1)[0].code == "1.011441"
+    # the alias "thế chấp sổ đỏ" does not say "xóa": its procedure is not the one asked for
+    assert full_engine.search("xoa the chap so do", top=1)[0].code == "1.011443"
+
+
+def test_an_alias_without_the_action_asked_for_counts_less(full_engine) -> None:
+    """"làm sổ bảo hiểm xã hội" is the first issue; "mất sổ ... cấp lại" asks for the reissue."""
+    assert full_engine.search("mat so bhxh xin cap lai dc ko", top=1)[0].code == "1.002759"
+
+
+def test_a_guessed_word_names_no_action(full_engine) -> None:
+    """"xóm" is no catalog word; read as its nearest one, "xóa", it must not ask to delete."""
+    reading = full_engine.index.read("bố bán đất cho chú hàng xóm")
+    assert "xoa" in reading.content and not reading.named_actions
+
+
 def test_an_alias_said_with_a_word_inserted_still_counts(full_engine) -> None:
     exact = full_engine.search("tặng cho đất", top=1)[0]
     gapped = full_engine.search("tặng cho mảnh đất", top=1)[0]
@@ -177,3 +216,9 @@ def test_a_bare_head_noun_means_the_thing_named_in_full_elsewhere() -> None:
 )
 def test_what_is_already_done_is_story(clause: str, done: bool) -> None:
     assert already_done(clause) is done
+
+
+def test_an_action_that_happened_is_not_the_one_asked_for(full_engine) -> None:
+    """"tài khoản bị khóa" says what happened; "khóa tài khoản" asks to lock it."""
+    assert not full_engine.index.read("tài khoản vneid bị khóa rồi").named_actions
+    assert full_engine.index.read("khóa tài khoản định danh điện tử").named_actions == {"khoa"}
