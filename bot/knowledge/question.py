@@ -31,6 +31,9 @@ _HOWTO = ("steps", "documents")
 _CLAUSE_RE = re.compile(
     r"(?:[?!;:\n]|\.(?=\s|$))+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio)\b)")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# In a table phrase, "..." stands for one to _GAP_WORDS words: "có được ... không".
+GAP = "..."
+_GAP_WORDS = 3
 
 
 def is_accented(text: str) -> bool:
@@ -70,10 +73,10 @@ def _table(path: Path = VOCABULARY) -> _Table:
             accented, folded = [], []
             for facet, phrases in (data.get("phrases") or {}).items():
                 for phrase in phrases:
-                    accented.append((_canonical(phrase), facet))
-                    folded.append((fold_diacritics(_canonical(phrase)), facet))
+                    accented.append((_phrase(phrase), facet))
+                    folded.append((fold_diacritics(_phrase(phrase)), facet))
             for facet, phrases in (data.get("accented_only") or {}).items():
-                accented.extend((_canonical(p), facet) for p in phrases)
+                accented.extend((_phrase(p), facet) for p in phrases)
             fillers = [_canonical(f) for f in data.get("fillers") or []]
             by_length = lambda item: -len(item[0].split())  # noqa: E731
             _cache = (stamp, _Table(
@@ -83,6 +86,20 @@ def _table(path: Path = VOCABULARY) -> _Table:
                         ("can", "the nao")}, key=lambda f: -len(f.split())),
             ))
         return _cache[1]
+
+
+def _phrase(text: str) -> str:
+    """A table phrase in canonical form; "..." (a gap of a few words) is kept."""
+    return f" {GAP} ".join(_canonical(part) for part in text.split(GAP))
+
+
+def _find(phrase: str, text: str) -> list[tuple[int, int]]:
+    """Where the phrase's words are in the text (one span per part around a gap), or []."""
+    parts = phrase.split(f" {GAP} ")
+    gap = rf"(?:\s+\w+){{1,{_GAP_WORDS}}}?\s+"
+    pattern = gap.join(rf"({re.escape(part)})" for part in parts)
+    match = re.search(rf"(?<!\w){pattern}(?!\w)", text)
+    return [match.span(i + 1) for i in range(len(parts))] if match else []
 
 
 def _remove(text: str, phrase: str) -> tuple[str, bool]:
@@ -114,10 +131,13 @@ def read_question(text: str) -> Question:
             if fold and " " not in phrase:
                 continue
             view = fold_diacritics(work) if fold else work
-            match = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", view)
-            if match:  # folding keeps the length of NFC text, so positions carry over
-                found.append((match.start(), facet))
-                work = work[: match.start()] + " " * len(phrase) + work[match.end():]
+            # folding keeps the length of NFC text, so positions carry over; the words in a
+            # gap ("có được [tách hộ] không") stay: they may name the procedure
+            spans = _find(phrase, view)
+            if spans:
+                found.append((spans[0][0], facet))
+                for start, end in spans:
+                    work = work[:start] + " " * (end - start) + work[end:]
     facets: list[str] = []
     for _, facet in sorted(found):
         for name in (_HOWTO if facet == "howto" else (facet,)):

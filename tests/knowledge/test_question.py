@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
     ("text", "facets", "topic"),
     [
         ("cần giấy tờ gì", ["documents"], ""),
+        # a phrase with a gap: the words in it stay to name the procedure
+        ("o cung 1 nha thi co dc tach ho ko", ["conditions"], "o cung 1 nha tach ho"),
+        ("Trường hợp tôi có được rút không?", ["conditions"], "trường hợp tôi rút"),
         ("can giay to gi", ["documents"], ""),
         ("lam lai can cuoc can giay to gi", ["documents"], "lam lai can cuoc"),
         ("làm lại căn cước thủ tục thế nào, phí bao nhiêu, bao lâu thì có ạ?",
