@@ -144,9 +144,9 @@ PHRASES: dict[str, str] = {
     "nghi de": "che do thai san",
     "sinh con": "thai san",
     "tien mai tang": "mai tang phi",
-    "tro cap nguoi gia": "tro cap xa hoi hang thang",
+    # "trợ cấp người cao tuổi" is not rewritten: since 1 July 2025 it is the social pension
+    # (75+) as often as the monthly social allowance; the curated aliases say which
     "nguoi gia": "nguoi cao tuoi",
-    "tro cap nguoi cao tuoi": "tro cap xa hoi hang thang",
     "giay chung nhan khuyet tat": "giay xac nhan khuyet tat",
     "ho ngheo": "ho ngheo ho can ngheo",
     "visa": "thi thuc",

@@ -225,3 +225,10 @@ def test_an_action_that_happened_is_not_the_one_asked_for(full_engine) -> None:
     """"tài khoản bị khóa" says what happened; "khóa tài khoản" asks to lock it."""
     assert not full_engine.index.read("tài khoản vneid bị khóa rồi").named_actions
     assert full_engine.index.read("khóa tài khoản định danh điện tử").named_actions == {"khoa"}
+
+
+def test_the_social_pension_and_the_monthly_allowance_stay_apart(full_engine) -> None:
+    """Since 1 July 2025 an old person without a pension gets the social pension (75+); the
+    monthly social allowance is another procedure, named by its own words."""
+    assert full_engine.search("trợ cấp xã hội hàng tháng", top=1)[0].code == "1.001776"
+    assert full_engine.search("tro cap nguoi cao tuoi", top=1)[0].code == "1.014027"
