@@ -97,6 +97,9 @@ _GAPPED_ALIAS = 0.9
 _ALIAS_GAP = 2
 # An alias whose procedure lacks the action the query names ("xóa", "cấp lại") counts this much.
 _ACTION_UNSAID = 0.7
+# Small numbers as names write them in words ("ba" is left out: it is also a stop word).
+_NUMBER_WORDS = {"1": "mot", "2": "hai", "4": "bon", "5": "nam", "6": "sau", "7": "bay",
+                 "8": "tam", "9": "chin", "10": "muoi"}
 # Share of a message's words that carry diacritics from which it counts as written with accents.
 _ACCENTED_SHARE = 0.4
 
@@ -475,10 +478,12 @@ class SearchIndex:
         if not found:
             return []
 
-        def preference(item: tuple[str, float, int]) -> tuple[int, float, float]:
+        def preference(item: tuple[str, float, int]) -> tuple[int, float, float, float]:
             word, distance, _ = item
-            paired = f"{previous}_{word}" in self.idf or f"{word}_{following}" in self.idf
-            return (0 if paired else 1, distance, self.idf.get(word, 99.0))
+            # the pair the names say most often wins: "khai sin" is "khai sinh", not "khai sản"
+            pair = min(self.idf.get(f"{previous}_{word}", 99.0),
+                       self.idf.get(f"{word}_{following}", 99.0))
+            return (0 if pair < 99.0 else 1, distance, pair, self.idf.get(word, 99.0))
 
         word, distance, _ = min(found, key=preference)
         paired = f"{previous}_{word}" in self.idf or f"{word}_{following}" in self.idf
@@ -493,6 +498,17 @@ class SearchIndex:
 
         return [t for i, t in enumerate(tokens)
                 if t not in STOPWORDS or (t in kept and paired(i))]
+
+    def _numbers_as_words(self, tokens: list[str]) -> list[str]:
+        """"1 thành viên" -> "một thành viên", "1 lần" -> "một lần" where the names say the
+        number in words with the next word and never in digits."""
+        out = list(tokens)
+        for i, token in enumerate(tokens[:-1]):
+            word, following = _NUMBER_WORDS.get(token), tokens[i + 1]
+            said = word is not None and f"{word}_{following}" in self.idf
+            if said and f"{token}_{following}" not in self.idf:
+                out[i] = word
+        return out
 
     def analyse(self, text: str) -> tuple[list[str], str]:
         """Content tokens of a query, and the province it names (or "")."""
@@ -511,6 +527,7 @@ class SearchIndex:
             corrected.extend(fixed)
         rewritten = read_mat(rewrite_query(corrected))
         age, rewritten = query_age(rewritten)
+        rewritten = self._numbers_as_words(rewritten)
         joined = " ".join(rewritten)
         province = ""
         for candidate in self.provinces:

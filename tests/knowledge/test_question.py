@@ -232,3 +232,16 @@ def test_the_social_pension_and_the_monthly_allowance_stay_apart(full_engine) ->
     monthly social allowance is another procedure, named by its own words."""
     assert full_engine.search("trợ cấp xã hội hàng tháng", top=1)[0].code == "1.001776"
     assert full_engine.search("tro cap nguoi cao tuoi", top=1)[0].code == "1.014027"
+
+
+def test_a_typo_takes_the_syllable_the_names_pair_most_often(full_engine) -> None:
+    """"khai sin" could be "khai sản" or "khai sinh"; the names say "khai sinh" far more."""
+    assert full_engine.index.read("lam giay khai sin cho be").content[-2:] == ["khai", "sinh"]
+
+
+def test_a_small_number_in_digits_meets_the_name_that_says_it_in_words(full_engine) -> None:
+    assert full_engine.index.read("rut bhxh 1 lan").content[-2:] == ["mot", "lan"]
+    best = full_engine.search("thanh lap cong ty tnhh 1 thanh vien can ho so gi", top=1)[0]
+    assert best.code == "2.001583"
+    # an age stays a number: the age ranges of names read it
+    assert full_engine.index.read("lam can cuoc cho con 5 tuoi").age == 5
