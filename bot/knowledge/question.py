@@ -57,6 +57,8 @@ class _Table:
     folded: list[tuple[str, str]]
     fillers_accented: list[str]
     fillers_folded: list[str]
+    # last word of a phrase -> words after which it is part of a name ("giấy" + "phép")
+    not_before: dict[str, tuple[str, ...]]
 
 
 _lock = threading.Lock()
@@ -79,11 +81,18 @@ def _table(path: Path = VOCABULARY) -> _Table:
                 accented.extend((_phrase(p), facet) for p in phrases)
             fillers = [_canonical(f) for f in data.get("fillers") or []]
             by_length = lambda item: -len(item[0].split())  # noqa: E731
+            not_before: dict[str, tuple[str, ...]] = {}
+            for word, followers in (data.get("not_before") or {}).items():
+                forms = tuple(dict.fromkeys(
+                    f for w in followers for f in (_canonical(w), fold_diacritics(_canonical(w)))))
+                for key in (_canonical(word), fold_diacritics(_canonical(word))):
+                    not_before[key] = forms
             _cache = (stamp, _Table(
                 sorted(accented, key=by_length), sorted(folded, key=by_length),
                 sorted(fillers, key=lambda f: -len(f.split())),
                 sorted({fold_diacritics(f) for f in fillers if fold_diacritics(f) not in
                         ("can", "the nao")}, key=lambda f: -len(f.split())),
+                not_before,
             ))
         return _cache[1]
 
@@ -93,11 +102,19 @@ def _phrase(text: str) -> str:
     return f" {GAP} ".join(_canonical(part) for part in text.split(GAP))
 
 
-def _find(phrase: str, text: str) -> list[tuple[int, int]]:
-    """Where the phrase's words are in the text (one span per part around a gap), or []."""
+def _find(phrase: str, text: str, not_before: dict[str, tuple[str, ...]] | None = None,
+          ) -> list[tuple[int, int]]:
+    """Where the phrase's words are in the text (one span per part around a gap), or [].
+
+    A phrase whose last word starts a name with the next one ("cần xin giấy" + "phép") is not
+    matched there: the words name what is asked about.
+    """
     parts = phrase.split(f" {GAP} ")
     gap = rf"(?:\s+\w+){{1,{_GAP_WORDS}}}?\s+"
     pattern = gap.join(rf"({re.escape(part)})" for part in parts)
+    followers = (not_before or {}).get(phrase.rsplit(" ", 1)[-1], ())
+    if followers:
+        pattern += rf"(?!\s+(?:{'|'.join(re.escape(f) for f in followers)})(?!\w))"
     match = re.search(rf"(?<!\w){pattern}(?!\w)", text)
     return [match.span(i + 1) for i in range(len(parts))] if match else []
 
@@ -133,7 +150,7 @@ def read_question(text: str) -> Question:
             view = fold_diacritics(work) if fold else work
             # folding keeps the length of NFC text, so positions carry over; the words in a
             # gap ("có được [tách hộ] không") stay: they may name the procedure
-            spans = _find(phrase, view)
+            spans = _find(phrase, view, table.not_before)
             if spans:
                 found.append((spans[0][0], facet))
                 for start, end in spans:
