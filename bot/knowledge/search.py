@@ -97,6 +97,7 @@ _GAPPED_ALIAS = 0.9
 _ALIAS_GAP = 2
 # An alias whose procedure lacks the action the query names ("xóa", "cấp lại") counts this much.
 _ACTION_UNSAID = 0.7
+_LOSS_WORDS = frozenset({"bi", "mat"})
 # Small numbers as names write them in words ("ba" is left out: it is also a stop word).
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "4": "bon", "5": "nam", "6": "sau", "7": "bay",
                  "8": "tam", "9": "chin", "10": "muoi"}
@@ -665,6 +666,9 @@ class SearchIndex:
             return []
         unique = list(dict.fromkeys(content))
         bigrams = _bigrams(content)
+        # "bị mất" says why, and asks for a re-issue (an action hint); the thing lost names the
+        # procedure: the reason's words do not count in how much of the query a name covers
+        scored = [t for t in unique if t not in _LOSS_WORDS] if "mat" in unique else unique
         bm25 = self._bm25(unique + bigrams)
         candidates = set(np.argsort(-bm25)[:_CANDIDATES].tolist()) if bm25.any() else set()
         # aliases are stored without any stop word, so they are matched against the same
@@ -684,7 +688,7 @@ class SearchIndex:
                 continue
             # "cấp đổi" typed with accents does not match the "đối" of "đối với"
             present = doc.token_set - self._accent_conflicts(doc, query)
-            recall = self._coverage(unique, present)
+            recall = self._coverage(scored, present)
             pair_recall = self._coverage(bigrams, doc.bigram_set) if bigrams else recall
             # the channel / level suffix is not something a citizen is expected to say
             precision = self._coverage(list(doc.core_set), frozenset(unique))

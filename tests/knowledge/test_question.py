@@ -248,3 +248,10 @@ def test_a_small_number_in_digits_meets_the_name_that_says_it_in_words(full_engi
     assert best.code == "2.001583"
     # an age stays a number: the age ranges of names read it
     assert full_engine.index.read("lam can cuoc cho con 5 tuoi").age == 5
+
+
+def test_the_reason_lost_does_not_outweigh_the_thing_lost(full_engine) -> None:
+    """"bị mất" asks for a re-issue; the words of the reason do not pull in the land title's
+    "Cấp lại Giấy chứng nhận do bị mất" when a work permit was lost."""
+    assert full_engine.search("cấp lại giấy phép lao động bị mất", top=1)[0].code == "1.014200"
+    assert full_engine.search("mất sổ đỏ", top=1)[0].code == "1.012786"
