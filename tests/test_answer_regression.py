@@ -26,6 +26,7 @@ REGRESSION_IDS = [
     "dev-fb-01",           # a flooded road is a report, not a procedure
     "dev-status-01",       # receipt code
     "dev-oos-01",          # keyboard mash
+    "r4-conv-cap-lai-bang-lai-phan-anh",  # a person asked for in the middle of a report
 ]
 
 
