@@ -24,6 +24,8 @@ CHOICE_MIN = 0.5
 # unless the best one matches the words in full (a name or alias said exactly).
 TIE = 0.02
 FULL_MATCH = 0.999
+# Fewer content words than this name a procedure only when they are a name said in full.
+MIN_WORDS = 2
 # A procedure is named in a few words; searching a pasted 100 KB text would hold up the server.
 MAX_QUERY_CHARS = 600
 MAX_CLAUSES = 8
@@ -70,6 +72,10 @@ def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
     if not hits:
         return Resolution(named=True, words=words)
     best = hits[0]
+    # one content word ("cái này" -> "cái") names no procedure, unless it is a name said in full
+    if words < MIN_WORDS and best.score < FULL_MATCH:
+        return Resolution(choices=_choices(hits), named=True, score=best.score, words=words,
+                          hits=hits)
     if best.confidence >= CONFIDENT and best.score >= CHOICE_MIN:
         tied = best.score < FULL_MATCH and any(
             hit.name != best.name and hit.score >= best.score - TIE for hit in hits[1:]

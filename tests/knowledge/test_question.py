@@ -255,3 +255,9 @@ def test_the_reason_lost_does_not_outweigh_the_thing_lost(full_engine) -> None:
     "Cấp lại Giấy chứng nhận do bị mất" when a work permit was lost."""
     assert full_engine.search("cấp lại giấy phép lao động bị mất", top=1)[0].code == "1.014200"
     assert full_engine.search("mất sổ đỏ", top=1)[0].code == "1.012786"
+
+
+def test_one_word_left_names_no_procedure(full_engine) -> None:
+    """"Cái này có bắt buộc không" points back at the story: "cái" is no procedure."""
+    assert name_in(full_engine, "cái này và").procedure is None
+    assert name_in(full_engine, "hokhau").procedure is not None  # glued: two words
