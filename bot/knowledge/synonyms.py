@@ -78,6 +78,10 @@ PHRASES: dict[str, str] = {
     # driving and vehicles
     "bang lai xe": "giay phep lai xe",
     "bang lai": "giay phep lai xe",
+    # "bằng hạng C", "bằng B2": a driving licence by its class
+    "bang hang": "giay phep lai xe hang",
+    **{f"bang {c}": f"giay phep lai xe hang {c}"
+       for c in "a1 a2 a3 a4 b1 b2 c c1 d d1 d2 e fc".split()},
     "bang xe": "giay phep lai xe",
     "bien so xe": "bien so xe",
     "cavet xe": "chung nhan dang ky xe",
@@ -241,7 +245,7 @@ DEATH_FOLLOWERS: frozenset[str] = frozenset(
 OBJECTS: dict[str, tuple[str, ...]] = {
     "sổ": ("so do", "so hong", "so ho khau", "so bao hiem xa hoi"),
     "thẻ": ("the can cuoc", "can cuoc cong dan", "the bao hiem y te"),
-    "bằng": ("bang lai xe", "bang lai", "bang tot nghiep"),
+    "bằng": ("bang lai xe", "bang lai", "bang hang", "bang tot nghiep"),
     "giấy": ("giay chung nhan", "giay khai sinh", "giay chung sinh", "giay phep lai xe",
              "giay phep xay dung", "giay xac nhan tinh trang hon nhan",
              "giay xac nhan khuyet tat"),

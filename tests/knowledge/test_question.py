@@ -261,3 +261,11 @@ def test_one_word_left_names_no_procedure(full_engine) -> None:
     """"Cái này có bắt buộc không" points back at the story: "cái" is no procedure."""
     assert name_in(full_engine, "cái này và").procedure is None
     assert name_in(full_engine, "hokhau").procedure is not None  # glued: two words
+
+
+def test_a_driving_licence_named_by_its_class(full_engine) -> None:
+    """"bằng hạng C" is a driving licence, not the "Bằng Tổ quốc ghi công"; said once in the
+    story, a later bare "đổi bằng" means it too."""
+    assert full_engine.search("đổi bằng hạng C", top=1)[0].code == "3.000347"
+    found = name_in(full_engine, "Tôi có bằng hạng C sắp hết hạn. Đổi bằng thì làm ở đâu?")
+    assert found.procedure is not None and found.procedure.code == "3.000347"
