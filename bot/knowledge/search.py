@@ -170,8 +170,9 @@ def core_name(tokens: list[str]) -> str:
 
 
 def name_head(name: str) -> str:
-    """The core of the part of a name before its first bracket, or "" when there is none."""
-    before = name.split("(", 1)[0]
+    """The core of the part of a name before its first bracket or semicolon (the first of the
+    cases it lists), or "" when there is none."""
+    before = re.split(r"[(;]", name, maxsplit=1)[0]
     if before == name:
         return ""
     tokens = " ".join(_tokens(before)).replace("thu tuc ", "").split()

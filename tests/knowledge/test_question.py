@@ -149,6 +149,9 @@ def test_a_name_is_also_read_without_its_bracketed_remark(full_engine) -> None:
     assert name_head("Cấp Chứng chỉ hành nghề dược (bao gồm cả trường hợp cấp lại)") == (
         "cap chung chi hanh nghe duoc")
     assert name_head("Cấp thẻ căn cước") == ""
+    # a name that lists cases: the first one is what citizens name
+    assert name_head("Đăng ký biến động đối với trường hợp đổi tên; thay đổi hạn chế") == (
+        "dang ky bien dong doi voi truong hop doi ten")
     # "dược" typed with its accents is not the stop word "được", and the long bracketed name
     # of the pharmacist's certificate is not outscored by the short veterinary one
     best = full_engine.search("cấp chứng chỉ hành nghề dược để mở nhà thuốc", top=1)[0]
