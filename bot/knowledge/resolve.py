@@ -38,7 +38,9 @@ VOTE_MARGIN = 0.1
 # "đã ..." (folded "da", not sentence-first where it is the polite "dạ"), "... có rồi"; a
 # clause that also wants something ("muốn tách khẩu vì đã lập gia đình") is not only story
 _DONE_RE = re.compile(r"(?<=\w )da \w|\b(?:co|xong) roi\b")
-_WANT_RE = re.compile(r"\b(?:muon|dinh|tinh|can(?! cuoc))\b")
+_WANT_RE = re.compile(r"\b(?:muon|dinh(?! danh)|tinh|can(?! cuoc))\b")
+# the same with accents, trusted when typed: "tỉnh", "định danh" and "căn" want nothing
+_WANT_ACCENTED_RE = re.compile(r"(?<!\w)(?:muốn|định(?! danh)|tính|cần)(?!\w)")
 _WISH_RE = re.compile(r"\bmuon\b")
 
 
@@ -170,7 +172,9 @@ def _question_marked(text: str, parts: list[str]) -> list[bool]:
 def already_done(clause: str) -> bool:
     """The clause tells of something done or had already ("đã đăng ký", "có rồi")."""
     words = normalize(clause)
-    return bool(_DONE_RE.search(words)) and not _WANT_RE.search(words)
+    wants = (_WANT_ACCENTED_RE.search(clause.lower()) if is_accented(clause)
+             else _WANT_RE.search(words))
+    return bool(_DONE_RE.search(words)) and not wants
 
 
 def _mentions(text: str, phrase: str) -> list[int]:

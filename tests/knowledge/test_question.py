@@ -221,6 +221,10 @@ def test_a_bare_head_noun_means_the_thing_named_in_full_elsewhere() -> None:
         ("em da dang ky tam tru o phuong", True),
         ("Tôi muốn tách khẩu vì đã lập gia đình", False),  # wants something: not only story
         ("Dạ em hỏi đăng ký kết hôn", False),
+        # "định danh" is no "định" (intend), "tỉnh" no "tính": typed with accents, trusted
+        ("Con đã có mã định danh trong tài khoản VNeID của bố rồi", True),
+        ("tôi đã đăng ký tạm trú ở tỉnh Bình Dương", True),
+        ("mình đã tính làm lại", False),
     ],
 )
 def test_what_is_already_done_is_story(clause: str, done: bool) -> None:
