@@ -97,6 +97,7 @@ _GAPPED_ALIAS = 0.9
 _ALIAS_GAP = 2
 # An alias whose procedure lacks the action the query names ("xóa", "cấp lại") counts this much.
 _ACTION_UNSAID = 0.7
+# "bị mất" tells why a re-issue is asked for; it is no part of what names the procedure.
 _LOSS_WORDS = frozenset({"bi", "mat"})
 # Small numbers as names write them in words ("ba" is left out: it is also a stop word).
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "4": "bon", "5": "nam", "6": "sau", "7": "bay",
@@ -258,8 +259,8 @@ class _Doc:
     prior: float
     core: str  # name without channel / level suffix: near-duplicates share it
     core_set: frozenset[str]
-    # the name before a bracketed remark ("Cấp chứng chỉ hành nghề dược (bao gồm cả trường
-    # hợp ...)"): citizens name the head; "" when the name has no remark
+    # the name before a bracketed remark or a list of cases ("Cấp chứng chỉ hành nghề dược
+    # (bao gồm cả trường hợp ...)"): citizens name the head; "" when the name has neither
     head: str
     ages: tuple[int, int] | None  # the age range the name is limited to
     follow_up: frozenset[str]  # action groups the name starts with ("cấp lại" -> "lai")
