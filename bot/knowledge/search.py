@@ -372,6 +372,7 @@ class SearchIndex:
         # split once here, not for every query (the alias pass runs on each search)
         self.alias_names = [a for a, _ in self.aliases]
         self.alias_words = [tuple(a.split()) for a in self.alias_names]
+        self.alias_actions = [frozenset(actions(list(words))) for words in self.alias_words]
         for doc in self.docs:
             doc.prior = self._prior(doc)
         self.core_names = list(dict.fromkeys(d.core for d in self.docs))
@@ -572,7 +573,8 @@ class SearchIndex:
         padded = f" {query} "
         scores: dict[int, float] = {}
         present = set(content)
-        for (alias, doc_id), terms in zip(self.aliases, self.alias_words, strict=True):
+        for (alias, doc_id), terms, said in zip(self.aliases, self.alias_words,
+                                                self.alias_actions, strict=True):
             gapped = False
             if alias and f" {alias} " not in padded:
                 # "tặng cho mảnh đất" still says "tặng cho đất": the alias's words in order with
@@ -596,7 +598,7 @@ class SearchIndex:
                     score *= _GAPPED_ALIAS
                 # "xóa thế chấp" is not the alias "thế chấp": an action the query names and
                 # neither the alias nor the name does
-                if reading.named_actions - doc.follow_up - actions(list(terms)):
+                if reading.named_actions - doc.follow_up - said:
                     score *= _ACTION_UNSAID
             else:
                 score = 0.0
