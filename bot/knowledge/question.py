@@ -29,7 +29,7 @@ FACETS = ("documents", "fee", "time", "where", "online", "steps", "conditions", 
 _HOWTO = ("steps", "documents")
 # a full stop ends a sentence when a space follows: "TP.HCM" and "000.00.31.H12" stay whole
 _CLAUSE_RE = re.compile(
-    r"(?:[?!;:\n]|\.(?=\s|$))+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio)\b)")
+    r"(?:[?!;:\n]|\.(?=\s|$))+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio|nhưng|nhung)\b)")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # In a table phrase, "..." stands for one to _GAP_WORDS words: "có được ... không".
 GAP = "..."

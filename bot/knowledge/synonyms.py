@@ -17,8 +17,10 @@ PHRASES: dict[str, str] = {
     "nhap ho khau": "dang ky thuong tru",
     "nhap khau": "dang ky thuong tru",
     "chuyen ho khau": "dang ky thuong tru",
+    "chuyen khau": "dang ky thuong tru",
     "cat ho khau": "xoa dang ky thuong tru",
     "xoa ho khau": "xoa dang ky thuong tru",
+    "cat khau": "xoa dang ky thuong tru",
     "tach ho khau": "tach ho",
     "tach khau": "tach ho",
     "ho khau": "thuong tru",
@@ -284,11 +286,13 @@ FOLLOW_UP_ACTIONS: dict[str, str] = {
     "khoa": "khoa",
     "mo khoa": "mo khoa",
     "khoi phuc": "khoi phuc",
+    "trinh bao mat": "bao mat",
+    "bao mat": "bao mat",
 }
 # Query words that ask for action groups without naming them ("mất" -> a re-issue; "đổi" in a
 # question also means "change": "đổi họ cho con").
 ACTION_HINTS: dict[str, tuple[str, ...]] = {
-    "mat": ("lai",),
+    "mat": ("lai", "bao mat"),
     "hong": ("doi", "lai"),
     "doi": ("sua",),
     "sua": ("sua",),

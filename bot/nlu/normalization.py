@@ -31,6 +31,12 @@ ABBREVIATIONS: dict[str, str] = {
     "ks": "khai sinh",
     "gks": "giay khai sinh",
     "dkkd": "dang ky kinh doanh",
+    "gpkd": "giay phep kinh doanh",
+    "gpxd": "giay phep xay dung",
+    "mst": "ma so thue",
+    "tncn": "thu nhap ca nhan",
+    "kt3": "tam tru",
+    "xkld": "xuat khau lao dong",
     "hkd": "ho kinh doanh",
     "gcn": "giay chung nhan",
     "qsdd": "quyen su dung dat",
@@ -95,11 +101,15 @@ ABBREVIATIONS: dict[str, str] = {
 _PASSWORD_CONTEXT = {"quen", "doi", "sai", "nhap", "lay", "dat", "reset", "cap", "lai"}
 
 # Folded words that are abbreviations only outside these contexts: "sổ hồng" / "bị hỏng" are not
-# "không", "tất cả" is not "công an". ("ty" is not expanded to "cảm ơn" at all: folded, it is far
-# more often "tỷ" or the "ty" of "công ty".)
+# "không", "tất cả", "gì cả", "tàu cá" are not "công an". ("ty" is not expanded to "cảm ơn" at
+# all: folded, it is far more often "tỷ" or the "ty" of "công ty".)
 _NOT_AN_ABBREVIATION_AFTER: dict[str, set[str]] = {
     "hong": {"so", "bi", "da", "mau"},
-    "ca": {"tat", "het"},
+    "ca": {"tat", "het", "gi", "nao", "ai", "tau", "nuoi"},
+}
+# ... and before these: "cá nhân", "cá thể", "ca sĩ", "ca nhạc" are not "công an".
+_NOT_AN_ABBREVIATION_BEFORE: dict[str, set[str]] = {
+    "ca": {"nhan", "the", "si", "nhac"},
 }
 
 # Message attribute under which the NLU pipeline keeps the text as typed (accents carry meaning
@@ -132,10 +142,11 @@ class Normalized:
         return covered[0][2], covered[-1][3]
 
 
-def _expand(token: str, previous: str | None) -> str:
+def _expand(token: str, previous: str | None, following: str | None) -> str:
     if token == "mk":
         return "mat khau" if previous in _PASSWORD_CONTEXT else "minh"
-    if previous in _NOT_AN_ABBREVIATION_AFTER.get(token, ()):
+    if (previous in _NOT_AN_ABBREVIATION_AFTER.get(token, ())
+            or following in _NOT_AN_ABBREVIATION_BEFORE.get(token, ())):
         return token
     return ABBREVIATIONS.get(token, token)
 
@@ -175,11 +186,11 @@ def normalize_with_spans(text: str) -> Normalized:
     spans: list[tuple[int, int, int, int]] = []
     cursor = 0
     previous: str | None = None
-    for match in _TOKEN_RE.finditer(folded):
-        token = match.group().strip("_")
-        if not token:
-            continue
-        expansion = _expand(token, previous)
+    matches = [(m, m.group().strip("_")) for m in _TOKEN_RE.finditer(folded)]
+    matches = [(m, token) for m, token in matches if token]
+    for index, (match, token) in enumerate(matches):
+        following = matches[index + 1][1] if index + 1 < len(matches) else None
+        expansion = _expand(token, previous, following)
         if pieces:
             cursor += 1
         pieces.append(expansion)
@@ -195,15 +206,19 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 def expand_abbreviations(text: str) -> str:
     """Spell out the teencode and abbreviations typed in plain letters ("phí bn", "cần j",
     "lm onl dc k"), leaving every other word as typed, accents included."""
-    previous: list[str | None] = [None]
+    words = [fold_diacritics(m.group().lower()) for m in _WORD_RE.finditer(text)]
+    position = [0]
 
     def spell(match: re.Match[str]) -> str:
+        index = position[0]
+        position[0] += 1
         word = match.group()
         folded = word.lower()
-        before, previous[0] = previous[0], fold_diacritics(folded)
         if not folded.isascii():
             return word
-        return _expand(folded, before)
+        before = words[index - 1] if index else None
+        after = words[index + 1] if index + 1 < len(words) else None
+        return _expand(folded, before, after)
 
     return _WORD_RE.sub(spell, text)
 

@@ -100,6 +100,18 @@ def test_the_base_procedure_beats_follow_ups_the_query_does_not_ask_for():
     assert top(IDENTITY, "the can cuoc bi hong muon doi", 1) == ["3"]
 
 
+def test_reporting_a_loss_is_a_follow_up_only_a_loss_asks_for():
+    rows = [
+        row("report", "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)"),
+        row("issue", "Cấp hộ chiếu phổ thông ở trong nước (thực hiện tại cấp tỉnh)"),
+        row("other", "Khôi phục giá trị sử dụng hộ chiếu phổ thông"),
+    ]
+    assert actions(normalize("Trình báo mất hộ chiếu").split(), leading=True) == {"bao mat"}
+    assert top(rows, "có hộ chiếu", 1) == ["issue"]
+    assert top(rows, "làm hộ chiếu", 1) == ["issue"]
+    assert top(rows, "mất hộ chiếu", 1) == ["report"]
+
+
 def test_near_duplicates_share_a_core_name_and_leave_room_for_other_choices():
     assert core_name(normalize("Khóa căn cước điện tử (thực hiện tại cấp xã)").split()) == (
         "khoa can cuoc dien tu"
@@ -125,6 +137,12 @@ def test_online_only_variant_ranks_after_the_in_person_one():
                     "tuyến một phần hoặc trực tiếp thực hiện tại cấp trung ương, cấp tỉnh, cấp xã"),
     ]
     assert top(rows, "mất cà vẹt xe máy", 1) == ["both"]
+
+
+def test_moving_the_household_registration_is_a_permanent_residence():
+    assert rewrite_query("chuyen khau ve nha chong".split())[:4] == [
+        "dang", "ky", "thuong", "tru"]
+    assert rewrite_query("cat khau".split()) == "xoa dang ky thuong tru".split()
 
 
 def test_phrase_table_is_normalised_like_queries():

@@ -60,6 +60,9 @@ def test_canonical_form():
         ("quên mk vneid", "quen mat khau vneid"),
         ("mk muốn hỏi", "minh muon hoi"),
         ("tks ad", "cam on admin"),
+        ("đăng ký mst cá nhân", "dang ky ma so thue ca nhan"),
+        ("quyết toán thuế tncn", "quyet toan thue thu nhap ca nhan"),
+        ("dang ky kt3", "dang ky tam tru"),
     ],
 )
 def test_teencode_and_abbreviations_are_expanded(raw, expected):
@@ -75,6 +78,9 @@ def test_teencode_and_abbreviations_are_expanded(raw, expected):
         ("hong biết nữa", "khong biet nua"),
         # "cả" folds to "ca", the abbreviation of "công an".
         ("tất cả giấy tờ", "tat ca giay to"),
+        ("chẳng dùng gì cả", "chang dung gi ca"),
+        ("đăng ký thuế cá nhân", "dang ky thue ca nhan"),
+        ("hộ kinh doanh cá thể", "ho kinh doanh ca the"),
         ("lên ca phường", "len cong an phuong"),
         # "tỷ" / "công ty" are not "thank you".
         ("vốn 2 tỷ", "von 2 ty"),
