@@ -79,6 +79,9 @@ def test_clauses_split_sentences_and_joined_questions() -> None:
     # a full stop inside a name or a code is not the end of a sentence
     assert clauses("Em ở TP.HCM, mã hồ sơ 000.00.31.H12-251103-0042. Xem ở đâu?") == [
         "Em ở TP.HCM, mã hồ sơ 000.00.31.H12-251103-0042", "Xem ở đâu"]
+    # "..., nhưng" turns from the story to what the citizen still has to do
+    assert clauses("Được miễn thuế, nhưng vẫn phải đăng ký biến động") == [
+        "Được miễn thuế", "nhưng vẫn phải đăng ký biến động"]
 
 
 def test_accented_words_keep_only_words_with_diacritics() -> None:
@@ -225,6 +228,9 @@ def test_a_bare_head_noun_means_the_thing_named_in_full_elsewhere() -> None:
         ("Con đã có mã định danh trong tài khoản VNeID của bố rồi", True),
         ("tôi đã đăng ký tạm trú ở tỉnh Bình Dương", True),
         ("mình đã tính làm lại", False),
+        # a clause that ends in "rồi" tells what has been so for a while
+        ("vợ chồng em đăng ký tạm trú ở đây 4 năm rồi", True),
+        ("em muốn đăng ký tạm trú rồi mới đi làm", False),
     ],
 )
 def test_what_is_already_done_is_story(clause: str, done: bool) -> None:
