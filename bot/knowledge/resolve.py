@@ -36,8 +36,8 @@ SURE_BONUS = 0.1
 # How many score points the most voted procedure must lead by to overrule the best reading.
 VOTE_MARGIN = 0.1
 # "đã ..." (folded "da", not sentence-first where it is the polite "dạ"), "... có rồi", a clause
-# ending in "rồi" ("đăng ký tạm trú ở đây 4 năm rồi"); a
-# clause that also wants something ("muốn tách khẩu vì đã lập gia đình") is not only story
+# ending in "rồi" ("đăng ký tạm trú ở đây 4 năm rồi"); a clause that also wants something
+# ("muốn tách khẩu vì đã lập gia đình") is not only story
 _DONE_RE = re.compile(r"(?<=\w )da \w|\b(?:co|xong) roi\b|\w roi$")
 _WANT_RE = re.compile(r"\b(?:muon|dinh(?! danh)|tinh|can(?! cuoc))\b")
 # the same with accents, trusted when typed: "tỉnh", "định danh" and "căn" want nothing
