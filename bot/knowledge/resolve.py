@@ -24,8 +24,11 @@ CHOICE_MIN = 0.5
 # unless the best one matches the words in full (a name or alias said exactly).
 TIE = 0.02
 FULL_MATCH = 0.999
-# Fewer content words than this name a procedure only when they are a name said in full.
+# Fewer content words than this, or words this common in the catalog's names (summed rarity,
+# see SearchIndex.information: "cấp phép" 2.4, "sổ đỏ" 4.1, "hộ chiếu" 7.6), name a procedure
+# only when they are a name said in full.
 MIN_WORDS = 2
+MIN_INFORMATION = 3.5
 # A procedure is named in a few words; searching a pasted 100 KB text would hold up the server.
 MAX_QUERY_CHARS = 600
 MAX_CLAUSES = 8
@@ -75,8 +78,10 @@ def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
     if not hits:
         return Resolution(named=True, words=words)
     best = hits[0]
-    # one content word ("cái này" -> "cái") names no procedure, unless it is a name said in full
-    if words < MIN_WORDS and best.score < FULL_MATCH:
+    # one content word ("cái này" -> "cái") or a few common ones ("cấp phép" of "Thủ tục cấp
+    # phép bay") name no procedure, unless they are a name said in full
+    vague = words < MIN_WORDS or engine.index.information(content) < MIN_INFORMATION
+    if vague and best.score < FULL_MATCH:
         return Resolution(choices=_choices(hits), named=True, score=best.score, words=words,
                           hits=hits)
     if best.confidence >= CONFIDENT and best.score >= CHOICE_MIN:

@@ -519,6 +519,12 @@ class SearchIndex:
         query = self.read(text)
         return query.content, query.province
 
+    def information(self, content: list[str]) -> float:
+        """How much the words say about which procedure is meant: the sum of their rarity in
+        the catalog's names ("cấp phép" says little, "hộ chiếu" a lot); unknown words say
+        nothing."""
+        return sum(self.idf.get(word, 0.0) for word in set(content))
+
     def read(self, text: str) -> _Query:
         """Content tokens of a query, the province and age it names, the actions it asks for."""
         raw = _tokens(text)

@@ -11,7 +11,13 @@ import pytest
 from bot.knowledge import search as search_module
 from bot.knowledge.importer import import_national, load_curated
 from bot.knowledge.question import clauses, read_question
-from bot.knowledge.resolve import already_done, name_in, objects_meant, with_objects
+from bot.knowledge.resolve import (
+    already_done,
+    name_in,
+    objects_meant,
+    search_topic,
+    with_objects,
+)
 from bot.knowledge.search import ProcedureSearch, accented_words, kept_stopwords, name_head
 from bot.knowledge.store import SQLiteProcedureStore
 from bot.nlu.normalization import normalize
@@ -128,6 +134,13 @@ def test_the_question_in_a_long_message(full_engine, text, code, facets) -> None
     found = name_in(full_engine, text)
     assert found.procedure is not None and found.procedure.code == code
     assert found.facets == facets
+
+
+def test_common_words_name_no_procedure_unless_said_in_full(full_engine) -> None:
+    # "cấp phép" (of "cấp phép mất bao lâu") is not "Thủ tục cấp phép bay"
+    assert search_topic(full_engine, "và cấp phép").procedure is None
+    assert search_topic(full_engine, "hộ chiếu").procedure is not None
+    assert search_topic(full_engine, "kết hôn").procedure is not None
 
 
 def test_accented_query_does_not_match_other_accents(full_engine) -> None:
