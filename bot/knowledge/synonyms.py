@@ -252,6 +252,8 @@ OBJECTS: dict[str, tuple[str, ...]] = {
              "giay phep xay dung", "giay xac nhan tinh trang hon nhan",
              "giay xac nhan khuyet tat"),
     "xe": ("xe may", "xe o to", "xe tai"),
+    # "cấp đổi sang giấy chứng nhận mẫu mới" after "sổ hồng nhà tôi cấp năm 2009"
+    "giấy chứng nhận": ("so do", "so hong", "bia do"),
     # a transfer is of the property the story names ("bán cho hàng xóm ... phải sang tên")
     "sang tên": ("so do", "so hong", "bia do", "manh dat", "thua dat", "can nho", "xe may",
                  "xe o to", "o to", "xe"),

@@ -223,6 +223,10 @@ def test_a_bare_head_noun_means_the_thing_named_in_full_elsewhere() -> None:
     # "xe" said after "xe máy" is the xe máy, whichever was said last
     story = normalize("Tôi mua chiếc xe máy cũ, giấy tờ xe vẫn tên chủ cũ. Sang tên thế nào?")
     assert objects_meant("sang tên", story) == [("sang tên", "xe may")]
+    # the "giấy chứng nhận" of a story about a sổ hồng is the land certificate
+    story = normalize("Sổ hồng nhà tôi cấp năm 2009. Giờ muốn cấp đổi sang giấy chứng nhận mới")
+    assert objects_meant("muốn cấp đổi sang giấy chứng nhận mới", story) == [
+        ("giấy chứng nhận", "so hong")]
     # the name goes right after its head so that "sang tên xe máy" reads as one phrase
     assert with_objects("muốn sang tên cho con", [("sang tên", "xe may")]) == (
         "muốn sang tên xe may cho con")
