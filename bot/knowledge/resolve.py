@@ -45,7 +45,9 @@ _DONE_RE = re.compile(r"(?<=\w )da \w|\b(?:co|xong) roi\b|\w roi$")
 _WANT_RE = re.compile(r"\b(?:muon|dinh(?! danh)|tinh|can(?! cuoc))\b")
 # the same with accents, trusted when typed: "tỉnh", "định danh" and "căn" want nothing
 _WANT_ACCENTED_RE = re.compile(r"(?<!\w)(?:muốn|định(?! danh)|tính|cần)(?!\w)")
-_WISH_RE = re.compile(r"\bmuon\b")
+# what the citizen wants: "muốn ...", or "thủ tục X" asked about (not "để làm thủ tục X", a
+# purpose: "cần giấy chứng tử để làm thủ tục thừa kế")
+_WISH_RE = re.compile(r"\bmuon\b|(?<!\bde )(?<!\bde lam )\bthu tuc\b")
 
 
 @dataclass

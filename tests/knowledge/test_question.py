@@ -128,6 +128,10 @@ def full_engine(tmp_path_factory: pytest.TempPathFactory, national_data: Path) -
         ("Vợ chồng mình đăng ký kết hôn năm 2022 ở quê chồng tại Thái Bình, giấy kết hôn thì "
          "chồng mình giữ. Chồng đi làm xa đến Tết mới về. Mình muốn tự đi làm khai sinh cho con "
          "thì cần mang gì?", "1.001193", ["documents"]),
+        # ... and so is the clause that asks about "thủ tục X"
+        ("Con tôi sinh năm 2019, hai vợ chồng chưa đăng ký kết hôn nên khai sinh để trống tên "
+         "cha. Nay nhà trường yêu cầu bổ sung hồ sơ. Sau này còn muốn đổi họ cho cháu theo họ "
+         "bố. Cho hỏi thủ tục nhận cha con cần những giấy tờ gì?", "1.001022", ["documents"]),
     ],
 )
 def test_the_question_in_a_long_message(full_engine, text, code, facets) -> None:
