@@ -82,8 +82,7 @@ def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
     best = hits[0]
     # one content word ("cái này" -> "cái") or a few common ones ("cấp phép" of "Thủ tục cấp
     # phép bay") name no procedure, unless they are a name said in full
-    vague = words < MIN_WORDS or engine.index.information(content) < MIN_INFORMATION
-    if vague and best.score < FULL_MATCH:
+    if _vague(engine, content) and best.score < FULL_MATCH:
         return Resolution(choices=_choices(hits), named=True, score=best.score, words=words,
                           hits=hits)
     if best.confidence >= CONFIDENT and best.score >= CHOICE_MIN:
@@ -137,8 +136,14 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
             reading.topic = with_objects(reading.topic, objects_meant(reading.topic, whole))
         # the clause that says what the citizen wants and asks about it is the question: what
         # the story names around it ("bọn em chưa đăng ký kết hôn") does not outvote it
+        # "Tôi muốn mua bảo hiểm y tế hộ gia đình. Xin hỏi đăng ký ở đâu?": a question that
+        # names nothing asks about the wish just before it
+        vague = [_vague(engine, engine.index.analyse(r.topic)[0] if r.topic else [])
+                 for r in readings]
+        asks_here = [asking or (i + 1 < len(parts) and asks[i + 1] and vague[i + 1])
+                     for i, asking in enumerate(asks)]
         wishes = [lookup(r.topic) for r, part, asking
-                  in zip(readings, parts, asks, strict=True)
+                  in zip(readings, parts, asks_here, strict=True)
                   if asking and _WISH_RE.search(normalize(part))]
         sure = [found for found in wishes if found.procedure is not None]
         if sure:
@@ -165,6 +170,11 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
     best = _vote(readings, best) or best or Resolution()
     best.facets = question.facets
     return best
+
+
+def _vague(engine: ProcedureSearch, content: list[str]) -> bool:
+    """The content words name no procedure by themselves: too few, or too common in names."""
+    return len(set(content)) < MIN_WORDS or engine.index.information(content) < MIN_INFORMATION
 
 
 def _question_marked(text: str, parts: list[str]) -> list[bool]:
