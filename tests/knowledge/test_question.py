@@ -45,6 +45,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("mẫu tờ khai đăng ký kết hôn", ["forms"], "đăng ký kết hôn"),
         ("đăng kí kết hon cần nhửng gì", ["documents"], "đăng kí kết hon"),
         ("mất mấy ngày?", ["time"], ""),
+        ("chứng thực bản sao có lấy ngay trong ngày được không", ["time"],
+         "chứng thực bản sao có được không"),
         ("đăng ký khai sinh", [], "đăng ký khai sinh"),
         # teencode is spelt out before reading: "bn" bao nhiêu, "j" gì, "lm onl dc k"
         ("sang ten xe may khac tinh phi bn a", ["fee"], "sang ten xe may khac tinh"),
