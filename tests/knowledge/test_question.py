@@ -45,6 +45,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("mẫu tờ khai đăng ký kết hôn", ["forms"], "đăng ký kết hôn"),
         ("đăng kí kết hon cần nhửng gì", ["documents"], "đăng kí kết hon"),
         ("mất mấy ngày?", ["time"], ""),
+        # a place and "được không": may it be done there
+        ("lam can cuoc o ha noi dc ko", ["where"], "lam can cuoc ha noi"),
         ("chứng thực bản sao có lấy ngay trong ngày được không", ["time"],
          "chứng thực bản sao có được không"),
         ("đăng ký khai sinh", [], "đăng ký khai sinh"),
