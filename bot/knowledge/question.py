@@ -31,6 +31,10 @@ _HOWTO = ("steps", "documents")
 _CLAUSE_RE = re.compile(
     r"(?:[?!;:\n]|\.(?=\s|$))+|,\s+(?=(?:còn|con|và|va|nếu|neu|thì|thi|mà|ma|giờ|gio|nhưng|nhung)\b)")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# "ngoài X (ra) thì / tôi / có ...": besides X; not "ngoài 60 tuổi", "ngoài giờ hành chính"
+_BESIDES_RE = re.compile(
+    r"^(?:ngoài|ngoai) (?!\d|giờ|gio )(?:\w+ ){1,6}?"
+    r"(?=(?:ra|thì|thi|tôi|toi|em|mình|minh|còn|con|có|co)\b)")
 # In a table phrase, "..." stands for one to _GAP_WORDS words: "có được ... không".
 GAP = "..."
 _GAP_WORDS = 3
@@ -138,6 +142,9 @@ def read_question(text: str) -> Question:
     accented = is_accented(text)
     canonical = _as_meant(text)
     work = canonical if accented else fold_diacritics(canonical)
+    # "Ngoài đăng ký hộ kinh doanh, tôi có phải xin giấy phép karaoke không": what the citizen
+    # has besides is not what they ask about
+    work = _BESIDES_RE.sub("", work, count=1)
     found: list[tuple[int, str]] = []
     # Accented messages are read with their accents first, then folded for the multi-word
     # phrases (a typo in one accent, "cần nhửng gì", should not hide the question).

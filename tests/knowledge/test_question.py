@@ -45,6 +45,10 @@ ROOT = Path(__file__).resolve().parents[2]
         ("mẫu tờ khai đăng ký kết hôn", ["forms"], "đăng ký kết hôn"),
         ("đăng kí kết hon cần nhửng gì", ["documents"], "đăng kí kết hon"),
         ("mất mấy ngày?", ["time"], ""),
+        # what the citizen has besides ("ngoài X") is not what they ask about
+        ("Ngoài đăng ký hộ kinh doanh tôi có phải xin giấy phép karaoke không", ["conditions"],
+         "tôi xin giấy phép karaoke không"),
+        ("ngoài giờ hành chính có làm không", [], "ngoài giờ hành chính có làm không"),
         # a place and "được không": may it be done there
         ("lam can cuoc o ha noi dc ko", ["where"], "lam can cuoc ha noi"),
         ("chứng thực bản sao có lấy ngay trong ngày được không", ["time"],
