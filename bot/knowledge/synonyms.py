@@ -91,6 +91,8 @@ PHRASES: dict[str, str] = {
     "ca vet": "chung nhan dang ky xe",  # "cà vẹt"
     "giay dang ky xe": "chung nhan dang ky xe",
     "moi mua": "lan dau",  # "xe mới mua": the first registration
+    "bam bien so": "dang ky bien so xe",  # "bấm biển": pick a plate number at the first
+    "bam bien": "dang ky bien so xe",  # registration
     "xe may": "xe",
     "o to": "xe",
     "oto": "xe",

@@ -145,6 +145,10 @@ def test_moving_the_household_registration_is_a_permanent_residence():
     assert rewrite_query("cat khau".split()) == "xoa dang ky thuong tru".split()
 
 
+def test_picking_a_plate_is_the_plate_registration():
+    assert rewrite_query("bam bien xe dien".split()) == "dang ky bien so xe xe dien".split()
+
+
 def test_phrase_table_is_normalised_like_queries():
     # normalize() turns "cá" into "công an"; "cà vẹt" / "hộ cá thể" must still be recognised
     assert rewrite_query(normalize("cà vẹt").split()) == "chung nhan dang ky xe".split()
