@@ -35,6 +35,7 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _BESIDES_RE = re.compile(
     r"^(?:ngoài|ngoai) (?!\d|giờ|gio )(?:\w+ ){1,6}?"
     r"(?=(?:ra|thì|thi|tôi|toi|em|mình|minh|còn|con|có|co)\b)")
+_BETWEEN_RE = re.compile(r"\b(?:giữa|giua) (?:\w+ ){1,4}?(?:và|va|với|voi) \w+")
 # In a table phrase, "..." stands for one to _GAP_WORDS words: "có được ... không".
 GAP = "..."
 _GAP_WORDS = 3
@@ -145,6 +146,8 @@ def read_question(text: str) -> Question:
     # "Ngoài đăng ký hộ kinh doanh, tôi có phải xin giấy phép karaoke không": what the citizen
     # has besides is not what they ask about
     work = _BESIDES_RE.sub("", work, count=1)
+    # "tặng cho đất giữa cha mẹ và con": between whom names no procedure, what is done does
+    work = _BETWEEN_RE.sub(" ", work)
     found: list[tuple[int, str]] = []
     # Accented messages are read with their accents first, then folded for the multi-word
     # phrases (a typo in one accent, "cần nhửng gì", should not hide the question).

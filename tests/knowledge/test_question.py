@@ -49,6 +49,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("Ngoài đăng ký hộ kinh doanh tôi có phải xin giấy phép karaoke không", ["conditions"],
          "tôi xin giấy phép karaoke không"),
         ("ngoài giờ hành chính có làm không", [], "ngoài giờ hành chính có làm không"),
+        # between whom names no procedure ("cha mẹ và con" is no "nhận cha, mẹ, con")
+        ("tặng cho đất giữa cha mẹ và con hồ sơ gồm những gì", ["documents"], "tặng cho đất"),
         # whether a tax is waived is a question about what it costs
         ("tặng cho đất có được miễn thuế không", ["conditions", "fee"], "tặng cho đất"),
         # a place and "được không": may it be done there
