@@ -36,6 +36,9 @@ MAX_CLAUSES = 8
 # answer over a "which one?".
 QUESTION_BONUS = 0.05
 SURE_BONUS = 0.1
+# ... and a reading whose words name nothing by themselves ("và có đăng ký được không") after
+# any that does
+VAGUE_PENALTY = 0.5
 # How many score points the most voted procedure must lead by to overrule the best reading.
 VOTE_MARGIN = 0.1
 # "đã ..." (folded "da", not sentence-first where it is the polite "dạ"), "... có rồi", a clause
@@ -58,6 +61,7 @@ class Resolution:
     score: float = 0.0  # the best hit's score
     facets: list[str] = field(default_factory=list)  # facets the words ask for
     words: int = 0  # content words of the reading chosen: one generic word names little
+    vague: bool = False  # the words name no procedure by themselves (see _vague)
     hits: list[SearchHit] = field(default_factory=list, repr=False)  # the search's top hits
 
 
@@ -84,7 +88,7 @@ def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
     # phép bay") name no procedure, unless they are a name said in full
     if _vague(engine, content) and best.score < FULL_MATCH:
         return Resolution(choices=_choices(hits), named=True, score=best.score, words=words,
-                          hits=hits)
+                          hits=hits, vague=True)
     if best.confidence >= CONFIDENT and best.score >= CHOICE_MIN:
         tied = best.score < FULL_MATCH and any(
             hit.name != best.name and hit.score >= best.score - TIE for hit in hits[1:]
@@ -164,7 +168,8 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
         found = lookup(topic)
         readings.append(found)
         rank = found.score + (QUESTION_BONUS if has_question else 0.0) + (
-            SURE_BONUS if found.procedure is not None else 0.0)
+            SURE_BONUS if found.procedure is not None else 0.0) - (
+            VAGUE_PENALTY if found.vague else 0.0)
         if best is None or rank > best_rank + 1e-9:
             best, best_rank = found, rank
     best = _vote(readings, best) or best or Resolution()

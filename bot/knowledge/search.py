@@ -85,6 +85,10 @@ _FOLLOW_UP_BONUS = 0.08
 _FOLLOW_UP_MAX = max(len(k.split()) for k in FOLLOW_UP_ACTIONS)
 # "sử dụng", "xây dựng", "áp dụng": the syllable "dung" there is not "dừng" (stop).
 _NOT_AN_ACTION_AFTER = {"dung": {"su", "xay", "ap", "tieu", "tuyen", "noi"}}
+# One-word actions as spelt with accents: typed otherwise ("đứng tên", "đối với", "lái xe") the
+# folded word is no action. Words typed without accents stay ambiguous and count.
+_ACTION_SPELLINGS = {"dung": ("dừng",), "doi": ("đổi",), "lai": ("lại",), "huy": ("hủy", "huỷ"),
+                     "xoa": ("xóa", "xoá"), "khoa": ("khóa", "khoá"), "sua": ("sửa",)}
 # Meaning signal (see bot.knowledge.semantic): score added per standard deviation of the query's
 # cosines below its best one (e5 cosines of unrelated texts are still ~0.8, only the spread
 # tells), and how many nearest names join the lexical candidates. Chosen on dev+test queries.
@@ -276,6 +280,17 @@ class _Query:
     named_actions: frozenset[str] = frozenset()  # named in words ("cấp đổi"), not hinted ("mất")
     # accented words the citizen typed, with their folded form: matched with their accents
     accented: tuple[tuple[str, str], ...] = ()
+
+
+def _other_spellings(text: str) -> set[str]:
+    """Folded action words that the text only has with other accents ("đứng" for "dừng")."""
+    typed = re.findall(r"\w+", unicodedata.normalize("NFC", text or "").lower())
+    other = set()
+    for folded, spellings in _ACTION_SPELLINGS.items():
+        forms = {word for word in typed if fold_diacritics(word) == folded}
+        if forms and not forms & {folded, *spellings}:
+            other.add(folded)
+    return other
 
 
 def accented_words(text: str) -> tuple[tuple[str, str], ...]:
@@ -546,11 +561,13 @@ class SearchIndex:
                 joined = re.sub(rf"\b{re.escape(candidate)}\b", " ", joined)
         content = self._content(joined.split(), kept_stopwords(text))
         # a guessed word is no evidence of an action: "hàng xóm" read as "xóa" deletes nothing
-        named = actions([t if t not in guessed or t in raw else "" for t in content])
+        misspelt = _other_spellings(text)
+        named = actions([t if (t not in guessed or t in raw) and t not in misspelt else ""
+                         for t in content])
         wanted = set(named)
         padded = f" {' '.join(content)} "
         for hint, groups in ACTION_HINTS.items():
-            if f" {hint} " in padded:
+            if f" {hint} " in padded and hint not in misspelt:
                 wanted.update(groups)
         return _Query(content, province, age, frozenset(wanted), frozenset(named),
                       accented_words(text))

@@ -144,6 +144,11 @@ def full_engine(tmp_path_factory: pytest.TempPathFactory, national_data: Path) -
         ("Con tôi sinh năm 2019, hai vợ chồng chưa đăng ký kết hôn nên khai sinh để trống tên "
          "cha. Nay nhà trường yêu cầu bổ sung hồ sơ. Sau này còn muốn đổi họ cho cháu theo họ "
          "bố. Cho hỏi thủ tục nhận cha con cần những giấy tờ gì?", "1.001022", ["documents"]),
+        # "có đăng ký qua mạng được không" names nothing: the reading that names a procedure
+        # wins over it
+        ("Hộ kinh doanh cũ thì tôi để vợ đứng tên tiếp. Xin hỏi thành lập công ty TNHH một "
+         "thành viên cần những hồ sơ gì, và có đăng ký qua mạng được không?", "2.001583",
+         ["documents", "online"]),
         # a question that names nothing asks about the wish said just before it
         ("Bố mẹ tôi ngoài 60, không có lương hưu, chưa đến tuổi nhận trợ cấp người cao tuổi. "
          "Tôi muốn mua bảo hiểm y tế hộ gia đình cho bố mẹ. Xin hỏi đăng ký ở đâu?",

@@ -100,6 +100,15 @@ def test_the_base_procedure_beats_follow_ups_the_query_does_not_ask_for():
     assert top(IDENTITY, "the can cuoc bi hong muon doi", 1) == ["3"]
 
 
+def test_an_action_word_typed_with_other_accents_is_no_action():
+    index = SearchIndex([row("a", "Dừng thực hiện thủ tục đăng ký hộ kinh doanh"),
+                         row("b", "Đăng ký thành lập hộ kinh doanh")])
+    assert index.read("chồng em muốn đứng tên hộ kinh doanh").named_actions == frozenset()
+    assert index.read("tạm dừng hộ kinh doanh").named_actions == {"dung"}
+    assert index.read("dung ho kinh doanh").named_actions == {"dung"}  # unaccented: ambiguous
+    assert index.read("đối với hộ kinh doanh").actions == frozenset()  # "đối" is no "đổi"
+
+
 def test_reporting_a_loss_is_a_follow_up_only_a_loss_asks_for():
     rows = [
         row("report", "Trình báo mất hộ chiếu phổ thông (thực hiện tại cấp xã)"),
