@@ -36,6 +36,9 @@ _BESIDES_RE = re.compile(
     r"^(?:ngoài|ngoai) (?!\d|giờ|gio )(?:\w+ ){1,6}?"
     r"(?=(?:ra|thì|thi|tôi|toi|em|mình|minh|còn|con|có|co)\b)")
 _BETWEEN_RE = re.compile(r"\b(?:giữa|giua) (?:\w+ ){1,4}?(?:và|va|với|voi) \w+")
+_WHEN_RE = re.compile(
+    r"\b(?:trước|truoc|sau) khi(?: \w+){1,4}?"
+    r"(?=\s+(?:thì|thi|có|co|phải|phai|mà|ma|nên|nen|tôi|toi|em|mình|minh)\b|\s*$)")
 # In a table phrase, "..." stands for one to _GAP_WORDS words: "có được ... không".
 GAP = "..."
 _GAP_WORDS = 3
@@ -148,6 +151,8 @@ def read_question(text: str) -> Question:
     work = _BESIDES_RE.sub("", work, count=1)
     # "tặng cho đất giữa cha mẹ và con": between whom names no procedure, what is done does
     work = _BETWEEN_RE.sub(" ", work)
+    # "mua trước khi cưới", "sau khi đổi căn cước thì ...": when, not what is asked
+    work = _WHEN_RE.sub(" ", work)
     found: list[tuple[int, str]] = []
     # Accented messages are read with their accents first, then folded for the multi-word
     # phrases (a typo in one accent, "cần nhửng gì", should not hide the question).

@@ -51,6 +51,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("ngoài giờ hành chính có làm không", [], "ngoài giờ hành chính có làm không"),
         # between whom names no procedure ("cha mẹ và con" is no "nhận cha, mẹ, con")
         ("tặng cho đất giữa cha mẹ và con hồ sơ gồm những gì", ["documents"], "tặng cho đất"),
+        # "trước/sau khi X" says when, it asks for no X
+        ("Tách khẩu ra riêng sau khi cưới thì làm ở đâu", ["where"], "tách khẩu ra riêng"),
         # whether a tax is waived is a question about what it costs
         ("tặng cho đất có được miễn thuế không", ["conditions", "fee"], "tặng cho đất"),
         # a place and "được không": may it be done there
