@@ -200,6 +200,15 @@ def already_done(clause: str) -> bool:
     return bool(_DONE_RE.search(words)) and not wants
 
 
+# typed without accents, the "so" of "ho so" is "hồ sơ", no "sổ"
+_NOT_A_HEAD_AFTER = {"so": "ho"}
+
+
+def _head_spots(text: str, head: str) -> list[int]:
+    return [at for at in _mentions(text, head)
+            if text[:at].split()[-1:] != [_NOT_A_HEAD_AFTER.get(head)]]
+
+
 def _mentions(text: str, phrase: str) -> list[int]:
     return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)]
 
@@ -214,7 +223,7 @@ def objects_meant(topic: str, whole: str) -> list[tuple[str, str]]:
     meant = []
     for head, names in OBJECTS.items():
         spoken = head if accented else fold_diacritics(head)
-        if not _mentions(said, spoken) or any(_mentions(folded, name) for name in names):
+        if not _head_spots(said, spoken) or any(_mentions(folded, name) for name in names):
             continue
         mentioned = [name for name in names if _mentions(whole, name)]
         # "xe" said after "xe máy" is the xe máy: a name inside a longer one mentioned counts
@@ -232,7 +241,7 @@ def with_objects(topic: str, meant: list[tuple[str, str]]) -> str:
     """The topic with each head noun followed by the name it stands for, so that names and
     aliases ("sang tên" + "xe máy") match as one phrase."""
     for head, name in meant:
-        spots = _mentions(topic if is_accented(head) else fold_diacritics(topic), head)
+        spots = _head_spots(topic if is_accented(head) else fold_diacritics(topic), head)
         if spots:
             end = spots[-1] + len(head)
             topic = f"{topic[:end]} {name}{topic[end:]}"

@@ -247,6 +247,7 @@ def test_a_bare_head_noun_means_the_thing_named_in_full_elsewhere() -> None:
     assert objects_meant("làm lại sổ hồng", story) == []  # named in full: nothing to add
     assert objects_meant("làm lại sổ", "lam lai so") == []  # nothing to refer to
     assert objects_meant("nộp hồ sơ", story) == []  # "hồ sơ" has no "sổ" in it
+    assert objects_meant("nop ho so o dau", story) == []  # nor typed without accents
     # "xe" said after "xe máy" is the xe máy, whichever was said last
     story = normalize("Tôi mua chiếc xe máy cũ, giấy tờ xe vẫn tên chủ cũ. Sang tên thế nào?")
     assert objects_meant("sang tên", story) == [("sang tên", "xe may")]
