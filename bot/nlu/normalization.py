@@ -107,9 +107,11 @@ _NOT_AN_ABBREVIATION_AFTER: dict[str, set[str]] = {
     "hong": {"so", "bi", "da", "mau"},
     "ca": {"tat", "het", "gi", "nao", "ai", "tau", "nuoi"},
 }
-# ... and before these: "cá nhân", "cá thể", "ca sĩ", "ca nhạc" are not "công an".
+# ... and before these: "cá nhân", "cá thể", "ca sĩ", "ca nhạc", "cả đời", "cả nhà", "cả hai"
+# are not "công an".
 _NOT_AN_ABBREVIATION_BEFORE: dict[str, set[str]] = {
-    "ca": {"nhan", "the", "si", "nhac"},
+    "ca": {"nhan", "the", "si", "nhac", "doi", "nha", "hai", "ba", "ngay", "dem", "thang",
+           "nam", "gia", "lang", "lop", "tuan", "buoi", "vo", "chong", "bo", "me"},
 }
 
 # Message attribute under which the NLU pipeline keeps the text as typed (accents carry meaning

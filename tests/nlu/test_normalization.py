@@ -81,6 +81,7 @@ def test_teencode_and_abbreviations_are_expanded(raw, expected):
         ("chẳng dùng gì cả", "chang dung gi ca"),
         ("đăng ký thuế cá nhân", "dang ky thue ca nhan"),
         ("hộ kinh doanh cá thể", "ho kinh doanh ca the"),
+        ("ca doi lam ruong", "ca doi lam ruong"),
         ("lên ca phường", "len cong an phuong"),
         # "tỷ" / "công ty" are not "thank you".
         ("vốn 2 tỷ", "von 2 ty"),
