@@ -53,6 +53,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("tặng cho đất giữa cha mẹ và con hồ sơ gồm những gì", ["documents"], "tặng cho đất"),
         # "trước/sau khi X" says when, it asks for no X
         ("Tách khẩu ra riêng sau khi cưới thì làm ở đâu", ["where"], "tách khẩu ra riêng"),
+        # "gồm" of "gồm những bước nào" asks too: it names nothing
+        ("chuyen truong cho con gom nhung buoc nao", ["steps"], "chuyen truong cho con nao"),
         # whether a tax is waived is a question about what it costs
         ("tặng cho đất có được miễn thuế không", ["conditions", "fee"], "tặng cho đất"),
         # a place and "được không": may it be done there
