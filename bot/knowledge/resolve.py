@@ -148,7 +148,7 @@ def name_in(engine: ProcedureSearch, text: str) -> Resolution:
                      for i, asking in enumerate(asks)]
         wishes = [lookup(r.topic) for r, part, asking
                   in zip(readings, parts, asks_here, strict=True)
-                  if asking and _WISH_RE.search(normalize(part))]
+                  if asking and _WISH_RE.search(normalize(part)) and not already_done(part)]
         sure = [found for found in wishes if found.procedure is not None]
         if sure:
             found = max(sure, key=lambda found: found.score)

@@ -153,6 +153,10 @@ def full_engine(tmp_path_factory: pytest.TempPathFactory, national_data: Path) -
         ("Hộ kinh doanh cũ thì tôi để vợ đứng tên tiếp. Xin hỏi thành lập công ty TNHH một "
          "thành viên cần những hồ sơ gì, và có đăng ký qua mạng được không?", "2.001583",
          ["documents", "online"]),
+        # ... but not one that tells what was already done ("xã đã hướng dẫn làm thủ tục X")
+        ("Xã đã hướng dẫn tôi làm thủ tục đăng ký giám hộ cho cháu, nhưng tôi chưa rõ cháu có "
+         "được trợ cấp hàng tháng không. Xin hỏi thủ tục để cháu được nhận trợ cấp trẻ mồ côi "
+         "gồm những bước nào?", "1.001776", ["steps", "documents"]),
         # a question that names nothing asks about the wish said just before it
         ("Bố mẹ tôi ngoài 60, không có lương hưu, chưa đến tuổi nhận trợ cấp người cao tuổi. "
          "Tôi muốn mua bảo hiểm y tế hộ gia đình cho bố mẹ. Xin hỏi đăng ký ở đâu?",
