@@ -25,6 +25,7 @@ ABBREVIATIONS: dict[str, str] = {
     "bhyt": "bao hiem y te",
     "bhxh": "bao hiem xa hoi",
     "bhtn": "bao hiem that nghiep",
+    "tnld": "tai nan lao dong",
     "dvc": "dich vu cong",
     "dvcqg": "dich vu cong quoc gia",
     "hk": "ho khau",

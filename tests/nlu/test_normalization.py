@@ -63,6 +63,7 @@ def test_canonical_form():
         ("đăng ký mst cá nhân", "dang ky ma so thue ca nhan"),
         ("quyết toán thuế tncn", "quyet toan thue thu nhap ca nhan"),
         ("dang ky kt3", "dang ky tam tru"),
+        ("hưởng chế độ TNLĐ", "huong che do tai nan lao dong"),
     ],
 )
 def test_teencode_and_abbreviations_are_expanded(raw, expected):
