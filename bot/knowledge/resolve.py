@@ -24,11 +24,11 @@ CHOICE_MIN = 0.5
 # unless the best one matches the words in full (a name or alias said exactly).
 TIE = 0.02
 FULL_MATCH = 0.999
-# Fewer content words than this, or words this common in the catalog's names (summed rarity,
-# see SearchIndex.information: "cấp phép" 2.4, "sổ đỏ" 4.1, "hộ chiếu" 7.6), name a procedure
-# only when they are a name said in full.
+# Fewer content words than this, or words this common in the catalog's names (summed rarity
+# in units of the rarest word's, see SearchIndex.information; over the full catalog "cấp phép"
+# 0.29, "sổ đỏ" 0.50, "hộ chiếu" 0.92), name a procedure only when they are a name said in full.
 MIN_WORDS = 2
-MIN_INFORMATION = 3.5
+MIN_INFORMATION = 0.425
 # A procedure is named in a few words; searching a pasted 100 KB text would hold up the server.
 MAX_QUERY_CHARS = 600
 MAX_CLAUSES = 8

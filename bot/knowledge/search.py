@@ -536,9 +536,11 @@ class SearchIndex:
 
     def information(self, content: list[str]) -> float:
         """How much the words say about which procedure is meant: the sum of their rarity in
-        the catalog's names ("cấp phép" says little, "hộ chiếu" a lot); unknown words say
-        nothing."""
-        return sum(self.idf.get(word, 0.0) for word in set(content))
+        the catalog's names ("cấp phép" says little, "hộ chiếu" a lot), in units of the rarest
+        word's, so that a small catalog (the curated one alone) is read like the full one;
+        unknown words say nothing."""
+        rarest = max(self.idf.values(), default=0.0) or 1.0
+        return sum(self.idf.get(word, 0.0) for word in set(content)) / rarest
 
     def read(self, text: str) -> _Query:
         """Content tokens of a query, the province and age it names, the actions it asks for."""
