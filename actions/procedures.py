@@ -36,7 +36,7 @@ from actions.procedure_text import (
 from actions.topics import GUIDES
 from actions.typed import typed_text
 from bot.content import content
-from bot.knowledge.resolve import Resolution, name_in
+from bot.knowledge.resolve import MIN_WORDS, Resolution, name_in
 from bot.knowledge.runtime import knowledge, reset_knowledge
 from bot.knowledge.search import ProcedureSearch
 from bot.knowledge.store import StoreError
@@ -47,9 +47,8 @@ __all__ = ["ActionAnswerProcedure", "reset_knowledge", "resolve", "facets_of"]
 
 SLOT = "current_procedure"
 # A hesitant search whose best hit reaches this score is taken as a new topic even when a
-# procedure is remembered.
+# procedure is remembered (and, like any switch, named in at least MIN_WORDS content words).
 STRONG_CHOICE = 0.75
-MIN_SWITCH_WORDS = 2
 # A sure match scored below this does not replace a remembered procedure.
 SWITCH_SCORE = 0.8
 GUIDES_FILE = Path(__file__).resolve().parents[1] / "data" / "vocabulary" / "guides.yml"
@@ -117,7 +116,7 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
         offered = {hit.code for hit in found.choices}
         for value in tracker.get_latest_entity_values("procedure"):
             by_entity = name_in(engine, str(value))
-            if by_entity.procedure is not None and by_entity.words >= MIN_SWITCH_WORDS and (
+            if by_entity.procedure is not None and by_entity.words >= MIN_WORDS and (
                 not offered or by_entity.procedure.code in offered
             ):
                 by_entity.facets = found.facets
@@ -130,7 +129,7 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
     # something else ("bao lâu có thẻ mới", "có cần mang CMND cũ không"): with facet words, only
     # a sure, well-scored match is a new topic; a hesitant one (or the entity's pick among its
     # choices: "CMND" in "có cần mang CMND cũ không") is kept for bare new names.
-    named_clearly = not (picked and found.facets) and found.words >= MIN_SWITCH_WORDS and (
+    named_clearly = not (picked and found.facets) and found.words >= MIN_WORDS and (
         (found.procedure is not None and found.score >= SWITCH_SCORE)
         or (bool(found.choices) and found.choices[0].score >= STRONG_CHOICE
             and not found.facets)

@@ -29,6 +29,7 @@ from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.knowledge.resolve import MIN_WORDS
 from bot.nlu.normalization import ORIGINAL_TEXT
 from bot.nlu.syllables import is_gibberish
 
@@ -58,7 +59,7 @@ class ProcedureRouter(GraphComponent):
             "weak_intents": ["affirm", "deny", "out_of_scope", "greet", "goodbye", "thank",
                              "help", "bot_challenge"],
             "weak_confidence": 0.8,
-            "min_words": 2,
+            "min_words": MIN_WORDS,
             "weak_score": 0.9,
             # other topic intents give way only below this confidence ...
             "topic_confidence": 0.8,
