@@ -63,6 +63,7 @@ def _as_meant(text: str) -> str:
 class _Table:
     accented: list[tuple[str, str]]  # (phrase, facet), longest first
     folded: list[tuple[str, str]]
+    as_written: dict[str, str]  # folded phrase -> the phrase with its accents
     fillers_accented: list[str]
     fillers_folded: list[str]
     # last word of a phrase -> words after which it is part of a name ("giấy" + "phép")
@@ -80,11 +81,12 @@ def _table(path: Path = VOCABULARY) -> _Table:
     with _lock:
         if _cache is None or _cache[0] != stamp:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            accented, folded = [], []
+            accented, folded, as_written = [], [], {}
             for facet, phrases in (data.get("phrases") or {}).items():
                 for phrase in phrases:
                     accented.append((_phrase(phrase), facet))
                     folded.append((fold_diacritics(_phrase(phrase)), facet))
+                    as_written[fold_diacritics(_phrase(phrase))] = _phrase(phrase)
             for facet, phrases in (data.get("accented_only") or {}).items():
                 accented.extend((_phrase(p), facet) for p in phrases)
             fillers = [_canonical(f) for f in data.get("fillers") or []]
@@ -96,7 +98,7 @@ def _table(path: Path = VOCABULARY) -> _Table:
                 for key in (_canonical(word), fold_diacritics(_canonical(word))):
                     not_before[key] = forms
             _cache = (stamp, _Table(
-                sorted(accented, key=by_length), sorted(folded, key=by_length),
+                sorted(accented, key=by_length), sorted(folded, key=by_length), as_written,
                 sorted(fillers, key=lambda f: -len(f.split())),
                 sorted({fold_diacritics(f) for f in fillers if fold_diacritics(f) not in
                         ("can", "the nao")}, key=lambda f: -len(f.split())),
@@ -125,6 +127,17 @@ def _find(phrase: str, text: str, not_before: dict[str, tuple[str, ...]] | None 
         pattern += rf"(?!\s+(?:{'|'.join(re.escape(f) for f in followers)})(?!\w))"
     match = re.search(rf"(?<!\w){pattern}(?!\w)", text)
     return [match.span(i + 1) for i in range(len(parts))] if match else []
+
+
+def _nearly_as_written(typed_parts: list[str], phrase: str) -> bool:
+    """Whether words found folded are the phrase with at most one word's accents mistyped: "cần
+    nhửng gì" is "cần những gì", but "tôi đã" is not "tối đa". A word typed without accents
+    is no mistake (it is typed unaccented)."""
+    typed = " ".join(typed_parts).split()
+    meant = phrase.replace(f" {GAP} ", " ").split()
+    wrong = sum(1 for word, right in zip(typed, meant, strict=False)
+                if word != right and fold_diacritics(word) != word)
+    return wrong <= 1 and wrong < len(meant)
 
 
 def _remove(text: str, phrase: str) -> tuple[str, bool]:
@@ -166,6 +179,9 @@ def read_question(text: str) -> Question:
             # folding keeps the length of NFC text, so positions carry over; the words in a
             # gap ("có được [tách hộ] không") stay: they may name the procedure
             spans = _find(phrase, view, table.not_before)
+            if spans and fold and not _nearly_as_written(
+                    [work[start:end] for start, end in spans], table.as_written[phrase]):
+                continue
             if spans:
                 found.append((spans[0][0], facet))
                 for start, end in spans:

@@ -76,6 +76,11 @@ ROOT = Path(__file__).resolve().parents[2]
         ("nộp online dc ko hay phải nộp trực tiếp", ["online", "where"],
          "nộp duoc khong hay phải"),
         ("làm hộ chiếu phải lên đâu, hết bao nhiêu tiền", ["where", "fee"], "làm hộ chiếu"),
+        # with accents, "tôi đã" is no "tối đa" (folded both are "toi da"); words typed
+        # without accents in an accented message still read as the phrase
+        ("Căn cước và bằng lái tôi đã làm lại xong rồi", [],
+         "căn cước và bằng lái tôi đã làm lại rồi"),
+        ("làm hộ chiếu mat bao lau", ["time"], "làm hộ chiếu"),
     ],
 )
 def test_facets_and_topic(text: str, facets: list[str], topic: str) -> None:
