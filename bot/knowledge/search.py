@@ -127,6 +127,16 @@ def _gapped(words: tuple[str, ...]) -> str:
     return " " + gap.join(re.escape(w) for w in words) + " "
 
 
+def _fronted(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """For an alias that starts with an action ("cấp lại thẻ bảo hiểm y tế"), a pattern for its
+    object said first and the action after ("thẻ bhyt bị mất, xin cấp lại"), as Vietnamese
+    often puts the topic first; None for other aliases."""
+    for size in range(min(_FOLLOW_UP_MAX, len(words) - 1), 0, -1):
+        if " ".join(words[:size]) in FOLLOW_UP_ACTIONS:
+            return re.compile(_gapped((*words[size:], *words[:size])))
+    return None
+
+
 def _tokens(text: str) -> list[str]:
     return normalize(text).split()
 
@@ -313,6 +323,10 @@ def kept_stopwords(text: str) -> frozenset[str]:
     # a word without marks ("nay" = now) may be a stop word typed plainly: only marked ones count
     others = {fold_diacritics(w) for w in written if w not in STOPWORD_FORMS
               and fold_diacritics(w) != w and fold_diacritics(w) in STOPWORDS}
+    if "đ" in "".join(written):
+        # who types "đ" does not write "đi" as "di": "di chúc", "di sản" are other words
+        others |= {w for w in written if "d" in w and w not in STOPWORD_FORMS
+                   and w.replace("d", "đ") in STOPWORD_FORMS}
     return frozenset(others - {fold_diacritics(w) for w in written if w in STOPWORD_FORMS})
 
 
@@ -322,13 +336,20 @@ def _field_key(field: object) -> str:
 
 @dataclass(frozen=True)
 class CitizenFields:
-    """Fields (lĩnh vực) whose procedures citizens mostly do: a small preference for them."""
+    """Fields (lĩnh vực) whose procedures citizens mostly do: a small preference for them; and
+    fields of procedures for the forces or officials only, named like citizens' ones: a
+    penalty."""
 
     bonus: float = 0.0
     fields: frozenset[str] = frozenset()
+    penalty: float = 0.0
+    not_for_citizens: frozenset[str] = frozenset()
 
     def bonus_for(self, field: str) -> float:
-        return self.bonus if field and _field_key(field) in self.fields else 0.0
+        key = _field_key(field) if field else ""
+        if key in self.fields:
+            return self.bonus
+        return -self.penalty if key in self.not_for_citizens else 0.0
 
 
 class SearchIndex:
@@ -388,6 +409,8 @@ class SearchIndex:
         self.alias_names = [a for a, _ in self.aliases]
         self.alias_words = [tuple(a.split()) for a in self.alias_names]
         self.alias_actions = [frozenset(actions(list(words))) for words in self.alias_words]
+        self.alias_fronted = [_fronted(words) if len(words) > 2 else None
+                              for words in self.alias_words]
         for doc in self.docs:
             doc.prior = self._prior(doc)
         self.core_names = list(dict.fromkeys(d.core for d in self.docs))
@@ -598,14 +621,17 @@ class SearchIndex:
         padded = f" {query} "
         scores: dict[int, float] = {}
         present = set(content)
-        for (alias, doc_id), terms, said in zip(self.aliases, self.alias_words,
-                                                self.alias_actions, strict=True):
+        for (alias, doc_id), terms, said, fronted in zip(
+                self.aliases, self.alias_words, self.alias_actions, self.alias_fronted,
+                strict=True):
             gapped = False
             if alias and f" {alias} " not in padded:
                 # "tặng cho mảnh đất" still says "tặng cho đất": the alias's words in order with
-                # a word or two between them count a little less
+                # a word or two between them count a little less; so does an action alias said
+                # object first ("thẻ bhyt bị mất, xin cấp lại")
                 gapped = len(terms) > 1 and present.issuperset(terms) and bool(
-                    re.search(_gapped(terms), padded))
+                    re.search(_gapped(terms), padded)
+                    or (fronted is not None and fronted.search(padded)))
             if alias and (gapped or f" {alias} " in padded):
                 share = len(terms) / len(content)
                 # "hộ khẩu" alone is not "xóa hộ khẩu"; an alias many names share counts only
@@ -781,8 +807,11 @@ def citizen_fields(path: Path | None = None) -> CitizenFields:
     path = path or FIELDS_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return CitizenFields(float(data.get("bonus") or 0.0),
-                             frozenset(_field_key(f) for f in data.get("fields") or []))
+        return CitizenFields(
+            float(data.get("bonus") or 0.0),
+            frozenset(_field_key(f) for f in data.get("fields") or []),
+            float(data.get("penalty") or 0.0),
+            frozenset(_field_key(f) for f in data.get("not_for_citizens") or []))
     except (OSError, yaml.YAMLError, AttributeError, TypeError, ValueError) as exc:
         logger.error("Field table %s unusable: %s", path, exc)
         return CitizenFields()

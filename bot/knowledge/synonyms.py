@@ -58,6 +58,7 @@ PHRASES: dict[str, str] = {
     "lam giay ket hon": "dang ky ket hon",
     "nhan con nuoi": "nuoi con nuoi",  # adoption, not "nhận cha, mẹ, con"
     "nhan con": "nhan cha me con",
+    "xac nhan con": "xac nhan con",  # "giấy xác nhận con thương binh": no paternity
     "nhan cha cho con": "nhan cha me con",
     "doi ten": "thay doi cai chinh bo sung thong tin ho tich",
     "sua ten": "thay doi cai chinh bo sung thong tin ho tich",

@@ -154,6 +154,12 @@ def test_moving_the_household_registration_is_a_permanent_residence():
     assert rewrite_query("cat khau".split()) == "xoa dang ky thuong tru".split()
 
 
+def test_a_certificate_about_a_child_is_no_recognition_of_paternity():
+    assert rewrite_query("nhan con".split()) == "nhan cha me con".split()
+    assert rewrite_query("giay xac nhan con thuong binh".split()) == (
+        "giay xac nhan con thuong binh".split())
+
+
 def test_picking_a_plate_is_the_plate_registration():
     assert rewrite_query("bam bien xe dien".split()) == "dang ky bien so xe xe dien".split()
 
@@ -196,6 +202,50 @@ def test_a_field_citizens_use_breaks_a_near_tie(tmp_path):
     broken = tmp_path / "fields.yml"
     broken.write_text("bonus: [", encoding="utf-8")
     assert citizen_fields(broken) == CitizenFields()  # a broken table only turns it off
+
+
+def test_a_field_for_the_forces_only_comes_after_the_citizens_procedure_of_that_name():
+    # "Cấp lại thẻ bảo hiểm y tế" (Chính sách, Bộ Công an) is for police staff: its exact name
+    # must not beat the citizens' procedure that a citizen's words match by alias
+    def entry(code: str, name: str, field: str, aliases: tuple[str, ...] = ()) -> IndexRow:
+        return IndexRow(code, name, aliases, "Bộ", "", (), "", "national", field)
+
+    rows = [entry("police", "Cấp lại thẻ bảo hiểm y tế (thực hiện tại cấp tỉnh)", "Chính sách"),
+            entry("citizens", "Cấp lại, đổi, điều chỉnh thông tin trên sổ BHXH, thẻ BHYT",
+                  "Khác", ("cấp lại thẻ bảo hiểm y tế",)),
+            entry("card", "Thủ tục cấp thẻ bảo hiểm y tế", "Cấp sổ BHXH, thẻ BHYT"),
+            entry("id", "Cấp lại thẻ căn cước", "Cấp, quản lý căn cước"),
+            entry("id2", "Cấp đổi thẻ căn cước", "Cấp, quản lý căn cước")]
+
+    def best(fields: CitizenFields) -> str:
+        index = SearchIndex(rows, fields=fields)
+        return index.docs[index.rank("xin cap lai the bhyt bi mat", top=1)[0][0]].row.code
+
+    assert best(CitizenFields()) == "police"
+    assert best(citizen_fields(FIELDS_FILE)) == "citizens"
+
+
+def test_an_action_alias_said_object_first_still_matches():
+    rows = [
+        row("again", "Cấp lại, đổi, điều chỉnh thông tin trên sổ BHXH, thẻ BHYT",
+            aliases=("cấp lại thẻ bảo hiểm y tế",)),
+        row("first", "Thủ tục cấp thẻ bảo hiểm y tế"),
+        row("other", "Cấp lại thẻ căn cước"),
+        row("swap", "Cấp đổi thẻ căn cước"),
+        row("family", "Đăng ký tham gia bảo hiểm y tế hộ gia đình"),
+    ]
+    assert top(rows, "thẻ bảo hiểm y tế bị mất, xin cấp lại", 1) == ["again"]
+    assert top(rows, "làm thẻ bảo hiểm y tế", 1) == ["first"]
+
+
+def test_di_typed_by_someone_who_types_d_with_a_stroke_is_no_di():
+    rows = [row("will", "Chứng thực di chúc", agency="Bộ Tư pháp"),
+            row("sign", "Chứng thực chữ ký người dịch mà người dịch là cộng tác viên",
+                agency="Bộ Tư pháp"),
+            row("copy", "Chứng thực bản sao từ bản chính", agency="Bộ Tư pháp")]
+    assert top(rows, "lập di chúc để lại nhà cho con, chứng thực ở ủy ban xã được ko", 1) == [
+        "will"]
+    assert "di" not in SearchIndex(rows).read("đi làm chứng thực ở đâu").content
 
 
 
