@@ -54,19 +54,32 @@ SWITCH_SCORE = 0.8
 GUIDES_FILE = Path(__file__).resolve().parents[1] / "data" / "vocabulary" / "guides.yml"
 
 
-_guides_cache: tuple[Path, int, dict[str, list[str]]] | None = None
+_guides_cache: tuple[Path, int, dict[str, Any]] | None = None
 
 
-def _guide_table(path: Path) -> dict[str, list[str]]:
-    """guides.yml as {action: [codes]}, parsed again only when the file changes (every
-    procedure answer asks)."""
+def _guide_data(path: Path) -> dict[str, Any]:
+    """guides.yml as {"guides": {action: [codes]}, "unnamed": {intent: action}}, parsed again
+    only when the file changes (every procedure answer asks)."""
     global _guides_cache
     stamp = path.stat().st_mtime_ns
     if _guides_cache is None or _guides_cache[:2] != (path, stamp):
-        table = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("guides") or {}
-        _guides_cache = (path, stamp, {str(action): [str(c) for c in codes or []]
-                                       for action, codes in table.items()})
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        guides = data.get("guides") or {}
+        unnamed = data.get("unnamed") or {}
+        _guides_cache = (path, stamp, {
+            "guides": {str(action): [str(c) for c in codes or []]
+                       for action, codes in guides.items()},
+            "unnamed": {str(intent): str(action) for intent, action in unnamed.items()},
+        })
     return _guides_cache[2]
+
+
+def _guide_table(path: Path | None, section: str) -> dict[str, Any]:
+    try:
+        return _guide_data(path or GUIDES_FILE)[section]
+    except (OSError, yaml.YAMLError, AttributeError, TypeError) as exc:
+        logger.error("Guide table %s unusable: %s", path or GUIDES_FILE, exc)
+        return {}
 
 
 def guide_for(code: str, text: str, path: Path | None = None) -> str | None:
@@ -75,17 +88,18 @@ def guide_for(code: str, text: str, path: Path | None = None) -> str | None:
     Of the guides listed for the code, the first whose sub-topics the words name ("đổi số
     điện thoại" -> the VNeID problems guide); otherwise the last one listed, the general guide.
     """
-    try:
-        table = _guide_table(path or GUIDES_FILE)
-    except (OSError, yaml.YAMLError, AttributeError, TypeError) as exc:
-        logger.error("Guide table %s unusable: %s", path or GUIDES_FILE, exc)
-        return None
-    listed = [action for action, codes in table.items() if code in codes]
+    listed = [action for action, codes in _guide_table(path, "guides").items() if code in codes]
     for action in listed:
         topics = GUIDES.get(action)
         if topics is not None and text and topics.match_text(text):
             return action
     return listed[-1] if listed else None
+
+
+def guide_for_unnamed(intent: str, path: Path | None = None) -> str | None:
+    """The guide that answers a question naming no procedure the catalog knows, by its intent
+    ("nộp hồ sơ trực tuyến thì làm thế nào" -> how to submit on the national portal)."""
+    return _guide_table(path, "unnamed").get(intent)
 
 
 def _text(tracker: Tracker) -> str:
@@ -198,5 +212,8 @@ class ActionAnswerProcedure(Action):
             choices = [(hit.code, hit.name) for hit in found.choices]
             dispatcher.utter_message(text=choices_text(), buttons=choice_buttons(facets, choices))
             return []
+        unnamed_guide = guide_for_unnamed(intent)
+        if unnamed_guide:
+            return [FollowupAction(unnamed_guide)]
         dispatcher.utter_message(text=not_found_text())
         return []

@@ -439,6 +439,22 @@ def test_facet_question_without_any_procedure(fixture_db, ask):
     assert messages[0]["text"].startswith("Xin lỗi, mình chưa tìm thấy thủ tục bạn hỏi.")
 
 
+def test_how_to_submit_online_naming_no_procedure_gets_the_portal_guide(fixture_db, ask):
+    events, messages = ask("nộp trực tuyến thì làm thế nào", "ask_submit_online")
+    assert events == [FollowupAction("utter_portal_account")]
+    assert messages == []
+
+
+def test_the_guide_for_unnamed_questions_is_read_from_the_table(tmp_path):
+    table = tmp_path / "guides.yml"
+    table.write_text("unnamed:\n  ask_submit_online: utter_portal_account\n", encoding="utf-8")
+    assert procedures.guide_for_unnamed("ask_submit_online", table) == "utter_portal_account"
+    assert procedures.guide_for_unnamed("ask_fee", table) is None
+    table.write_text("unnamed: [", encoding="utf-8")  # broken: "not found" as before
+    os.utime(table, ns=(table.stat().st_mtime_ns + 10**9,) * 2)
+    assert procedures.guide_for_unnamed("ask_submit_online", table) is None
+
+
 # -- the database is missing or broken: a polite answer, a log line, no crash ----------------
 
 
