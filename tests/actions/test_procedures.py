@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -453,6 +454,13 @@ def test_the_guide_for_unnamed_questions_is_read_from_the_table(tmp_path):
     table.write_text("unnamed: [", encoding="utf-8")  # broken: "not found" as before
     os.utime(table, ns=(table.stat().st_mtime_ns + 10**9,) * 2)
     assert procedures.guide_for_unnamed("ask_submit_online", table) is None
+
+
+def test_the_shipped_guides_for_unnamed_questions_exist_in_the_domain():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    known = set(domain.get("responses") or {}) | set(domain.get("actions") or [])
+    shipped = yaml.safe_load(procedures.GUIDES_FILE.read_text(encoding="utf-8"))["unnamed"]
+    assert shipped and set(shipped.values()) <= known
 
 
 # -- the database is missing or broken: a polite answer, a log line, no crash ----------------
