@@ -46,6 +46,7 @@ from bot.knowledge.synonyms import (
     DEATH_FOLLOWERS,
     DEATH_SUBJECTS,
     FOLLOW_UP_ACTIONS,
+    KEPT_AFTER,
     PHRASES,
     STOPWORD_FORMS,
     STOPWORDS,
@@ -539,7 +540,8 @@ class SearchIndex:
                 i + 1 < len(tokens) and f"{tokens[i]}_{tokens[i + 1]}" in self.idf)
 
         return [t for i, t in enumerate(tokens)
-                if t not in STOPWORDS or (t in kept and paired(i))]
+                if t not in STOPWORDS or (t in kept and paired(i))
+                or (i > 0 and tokens[i - 1] in KEPT_AFTER.get(t, ()))]
 
     def _numbers_as_words(self, tokens: list[str]) -> list[str]:
         """"1 thành viên" -> "một thành viên", "1 lần" -> "một lần" where the names say the

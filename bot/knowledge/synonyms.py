@@ -22,6 +22,7 @@ PHRASES: dict[str, str] = {
     "xoa ho khau": "xoa dang ky thuong tru",
     "cat khau": "xoa dang ky thuong tru",
     "tach ho khau": "tach ho",
+    "tach so ho khau": "tach ho",  # not "tách sổ" (a land plot) + "hộ khẩu"
     "tach khau": "tach ho",
     "ho khau": "thuong tru",
     "so ho khau": "thuong tru",
@@ -233,6 +234,9 @@ STOPWORD_FORMS: frozenset[str] = frozenset(
     """.split()
 )
 STOPWORDS: frozenset[str] = frozenset(fold_diacritics(w) for w in STOPWORD_FORMS)
+# Stop words that carry meaning after these words: "chuyển đi" (moving away) is not "chuyển
+# đến", as the names of the move-away and move-in registrations say.
+KEPT_AFTER: dict[str, frozenset[str]] = {"di": frozenset({"chuyen"})}
 
 # "mất" after one of these people means "died" ("bố tôi mất" -> khai tử), not "lost" ("mất
 # cccd" -> cấp lại). Speaker pronouns (tôi, em, anh, chị) are left out: "em mất cccd" = lost.

@@ -39,6 +39,7 @@ ABBREVIATIONS: dict[str, str] = {
     "kt3": "tam tru",
     "xkld": "xuat khau lao dong",
     "hkd": "ho kinh doanh",
+    "kd": "kinh doanh",
     "gcn": "giay chung nhan",
     "qsdd": "quyen su dung dat",
     "lltp": "ly lich tu phap",
@@ -109,8 +110,9 @@ _NOT_AN_ABBREVIATION_AFTER: dict[str, set[str]] = {
     "ca": {"tat", "het", "gi", "nao", "ai", "tau", "nuoi"},
 }
 # ... and before these: "cá nhân", "cá thể", "ca sĩ", "ca nhạc", "cả đời", "cả nhà", "cả hai"
-# are not "công an".
+# are not "công an"; "hỏng nát", "hỏng rồi" are no "không".
 _NOT_AN_ABBREVIATION_BEFORE: dict[str, set[str]] = {
+    "hong": {"nat", "het", "hoc", "nang", "roi"},
     "ca": {"nhan", "the", "si", "nhac", "doi", "nha", "hai", "ba", "ngay", "dem", "thang",
            "nam", "gia", "lang", "lop", "tuan", "buoi", "vo", "chong", "bo", "me"},
 }

@@ -81,6 +81,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("Căn cước và bằng lái tôi đã làm lại xong rồi", [],
          "căn cước và bằng lái tôi đã làm lại rồi"),
         ("làm hộ chiếu mat bao lau", ["time"], "làm hộ chiếu"),
+        ("khai thuế cho thuê nhà nộp cho cơ quan thuế nào", ["where"],
+         "khai thuế cho thuê nhà nộp cho thuế"),
     ],
 )
 def test_facets_and_topic(text: str, facets: list[str], topic: str) -> None:

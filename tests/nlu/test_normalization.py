@@ -64,6 +64,7 @@ def test_canonical_form():
         ("quyết toán thuế tncn", "quyet toan thue thu nhap ca nhan"),
         ("dang ky kt3", "dang ky tam tru"),
         ("hưởng chế độ TNLĐ", "huong che do tai nan lao dong"),
+        ("ho kd muon doi dia chi", "ho kinh doanh muon doi dia chi"),
     ],
 )
 def test_teencode_and_abbreviations_are_expanded(raw, expected):
@@ -77,6 +78,7 @@ def test_teencode_and_abbreviations_are_expanded(raw, expected):
         ("cấp sổ hồng", "cap so hong"),
         ("điện thoại bị hỏng", "dien thoai bi hong"),
         ("hong biết nữa", "khong biet nua"),
+        ("xe hong nat ko di dc", "xe hong nat khong di duoc"),
         # "cả" folds to "ca", the abbreviation of "công an".
         ("tất cả giấy tờ", "tat ca giay to"),
         ("chẳng dùng gì cả", "chang dung gi ca"),
