@@ -326,8 +326,8 @@ def kept_stopwords(text: str) -> frozenset[str]:
               and fold_diacritics(w) != w and fold_diacritics(w) in STOPWORDS}
     if "đ" in "".join(written):
         # who types "đ" does not write "đi" as "di": "di chúc", "di sản" are other words
-        others |= {w for w in written if "d" in w and w not in STOPWORD_FORMS
-                   and w.replace("d", "đ") in STOPWORD_FORMS}
+        others |= {w for w in written if "d" in w and fold_diacritics(w) == w
+                   and w not in STOPWORD_FORMS and w.replace("d", "đ") in STOPWORD_FORMS}
     return frozenset(others - {fold_diacritics(w) for w in written if w in STOPWORD_FORMS})
 
 
