@@ -83,6 +83,10 @@ ROOT = Path(__file__).resolve().parents[2]
         ("làm hộ chiếu mat bao lau", ["time"], "làm hộ chiếu"),
         ("khai thuế cho thuê nhà nộp cho cơ quan thuế nào", ["where"],
          "khai thuế cho thuê nhà nộp cho thuế"),
+        # what an insurance costs is "mức đóng"; "có phải lên X" asks where, not whether
+        ("mức đóng bảo hiểm y tế hộ gia đình", ["fee"], "bảo hiểm y tế hộ gia đình"),
+        ("đổi sổ bhxh có phải lên huyện không", ["where"],
+         "đổi sổ bao hiem xa hoi huyện không"),
     ],
 )
 def test_facets_and_topic(text: str, facets: list[str], topic: str) -> None:
