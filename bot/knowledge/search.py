@@ -86,6 +86,8 @@ _FOLLOW_UP_BONUS = 0.08
 _FOLLOW_UP_MAX = max(len(k.split()) for k in FOLLOW_UP_ACTIONS)
 # "sử dụng", "xây dựng", "áp dụng": the syllable "dung" there is not "dừng" (stop).
 _NOT_AN_ACTION_AFTER = {"dung": {"su", "xay", "ap", "tieu", "tuyen", "noi"}}
+# ... nor before these: "xe dung ten chi" is "đứng tên" (in whose name), not "dừng"
+_NOT_AN_ACTION_BEFORE = {"dung": {"ten"}}
 # One-word actions as spelt with accents: typed otherwise ("đứng tên", "đối với", "lái xe") the
 # folded word is no action. Words typed without accents stay ambiguous and count.
 _ACTION_SPELLINGS = {"dung": ("dừng",), "doi": ("đổi",), "lai": ("lại",), "huy": ("hủy", "huỷ"),
@@ -228,9 +230,12 @@ def actions(tokens: list[str], *, leading: bool = False) -> set[str]:
         for size in range(min(_FOLLOW_UP_MAX, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i : i + size])
             previous = tokens[i - 1] if i else ""
+            following = tokens[i + size] if i + size < len(tokens) else ""
             if phrase in FOLLOW_UP_ACTIONS and previous not in _NOT_AN_ACTION_AFTER.get(
                 phrase, ()
-            ) and previous != "bi":  # "bị khóa", "bị thu hồi": what happened, not the ask
+            ) and following not in _NOT_AN_ACTION_BEFORE.get(phrase, ()) and (
+                previous != "bi"  # "bị khóa", "bị thu hồi": what happened, not the ask
+            ):
                 found.add(FOLLOW_UP_ACTIONS[phrase])
                 i += size
                 break

@@ -82,6 +82,8 @@ def test_follow_up_actions_are_read_from_the_start_of_names_and_anywhere_in_quer
                    leading=True) == set()
     assert actions("mo khoa can cuoc".split()) == {"mo khoa"}
     assert actions("giay phep xay dung".split()) == set()  # "xây dựng" is not "dừng"
+    assert actions("xe dung ten chi".split()) == set()  # "đứng tên" is not "dừng"
+    assert actions("dung ho kinh doanh".split()) == {"dung"}
 
 
 def test_the_base_procedure_beats_follow_ups_the_query_does_not_ask_for():
@@ -173,6 +175,12 @@ def test_a_certificate_about_a_child_is_no_recognition_of_paternity():
     assert rewrite_query("nhan con".split()) == "nhan cha me con".split()
     assert rewrite_query("giay xac nhan con thuong binh".split()) == (
         "giay xac nhan con thuong binh".split())
+
+
+def test_a_date_of_birth_fixed_on_a_diploma_is_the_diploma_s_correction():
+    assert rewrite_query("sua ngay sinh".split())[:3] == ["thay", "doi", "cai"]
+    assert rewrite_query("sua ngay sinh tren bang tot nghiep".split()) == (
+        "chinh sua van bang tot nghiep".split())
 
 
 def test_picking_a_plate_is_the_plate_registration():
