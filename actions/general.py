@@ -9,13 +9,18 @@ always hold: the national portal and the commune's People's Committee / police.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.province import ProvinceConfig, load_province_config
+from actions.typed import typed_text
 from bot.content import content
+from bot.knowledge.question import read_question
+from bot.nlu.normalization import normalize
 
 # Intents that make no sense as "did you mean ...?" suggestions.
 NOT_SUGGESTED = {"nlu_fallback", "affirm", "deny", "out_of_scope", "rate_answer", "rate_help"}
@@ -72,6 +77,15 @@ def staff_text(config: ProvinceConfig) -> str:
     return "\n".join(lines)
 
 
+_SUBMIT_RE = re.compile(r"\bnop\b")
+
+
+def asks_where_to_submit(text: str) -> bool:
+    """The message asks where to submit an application ("nộp ở đâu", "nộp ở phường đang ở được
+    không"), not where an office is."""
+    return "where" in read_question(text).facets and bool(_SUBMIT_RE.search(normalize(text)))
+
+
 class ActionFindOffice(Action):
     def name(self) -> str:
         return "action_find_office"
@@ -79,6 +93,9 @@ class ActionFindOffice(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # "nộp ở phường đang ở được không" after a procedure: where to submit THAT one
+        if tracker.get_slot("current_procedure") and asks_where_to_submit(typed_text(tracker)):
+            return [FollowupAction("action_answer_procedure")]
         dispatcher.utter_message(text=office_text(load_province_config()),
                                  buttons=content.buttons("offices.two_tiers"))
         dispatcher.utter_message(**content.message("feedback.ask"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rasa_sdk.events import FollowupAction
 
 from actions.general import (
     ActionDefaultAskAffirmation,
@@ -88,6 +89,25 @@ def test_find_office_with_placeholder_config(dispatcher, make_tracker, monkeypat
     )
     assert dispatcher.messages[0]["buttons"] == OFFICE_BUTTONS
     assert "huyện" not in dispatcher.messages[0]["text"].split("(không còn cấp huyện)")[1]
+
+
+def test_where_to_submit_after_a_procedure_is_that_procedure_s_question(dispatcher,
+                                                                       make_tracker):
+    tracker = make_tracker("giờ tôi ở phường khác rồi, nộp ở phường đang ở được không",
+                           "find_office", slots={"current_procedure": "1.004746"})
+    assert ActionFindOffice().run(dispatcher, tracker, {}) == [
+        FollowupAction("action_answer_procedure")]
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("trung tâm hành chính công ở đâu", {"current_procedure": "1.004746"}),  # an office
+    ("nộp hồ sơ ở đâu", {}),  # no procedure talked about
+])
+def test_other_office_questions_get_the_offices(dispatcher, make_tracker, text, slots):
+    tracker = make_tracker(text, "find_office", slots=slots)
+    assert ActionFindOffice().run(dispatcher, tracker, {}) == []
+    assert "hai cấp" in dispatcher.messages[0]["text"]
 
 
 def test_find_office_with_missing_config_file(dispatcher, make_tracker, tmp_path, monkeypatch):
