@@ -156,6 +156,8 @@ PHRASES: dict[str, str] = {
     "luong huu": "luong huu",
     "nghi de": "che do thai san",
     "sinh con": "thai san",
+    # the husband's maternity allowance: the names say "lao động nam khi vợ sinh con"
+    "thai san cho chong": "thai san lao dong nam",
     "tien mai tang": "mai tang phi",
     # "trợ cấp người cao tuổi" is not rewritten: since 1 July 2025 it is the social pension
     # (75+) as often as the monthly social allowance; the curated aliases say which

@@ -183,6 +183,13 @@ def test_a_date_of_birth_fixed_on_a_diploma_is_the_diploma_s_correction():
         "chinh sua van bang tot nghiep".split())
 
 
+def test_maternity_for_the_husband_is_the_male_worker_s_allowance():
+    # "cho chồng" alone is whom it is for and names nothing; after "thai sản" it names the entry
+    assert rewrite_query("che do thai san cho chong".split()) == (
+        "che do thai san lao dong nam".split())
+    assert rewrite_query("lam can cuoc cho chong".split()) == "lam can cuoc".split()
+
+
 def test_picking_a_plate_is_the_plate_registration():
     assert rewrite_query("bam bien xe dien".split()) == "dang ky bien so xe xe dien".split()
 
