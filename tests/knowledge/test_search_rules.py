@@ -187,7 +187,7 @@ def test_maternity_for_the_husband_is_the_male_worker_s_allowance():
     # "cho chồng" alone is whom it is for and names nothing; after "thai sản" it names the entry
     assert rewrite_query("che do thai san cho chong".split()) == (
         "che do thai san lao dong nam".split())
-    assert rewrite_query("lam can cuoc cho chong".split()) == "lam can cuoc".split()
+    assert rewrite_query("dang ky tam tru cho chong".split()) == "dang ky tam tru".split()
 
 
 def test_picking_a_plate_is_the_plate_registration():
