@@ -37,7 +37,7 @@ _BESIDES_RE = re.compile(
     r"(?=(?:ra|thì|thi|tôi|toi|em|mình|minh|còn|con|có|co)\b)")
 _BETWEEN_RE = re.compile(r"\b(?:giữa|giua) (?:\w+ ){1,4}?(?:và|va|với|voi) \w+")
 _WHEN_RE = re.compile(
-    r"\b(?:trước|truoc|sau) khi(?: \w+){1,4}?"
+    r"\b(?:trước|truoc|sau) khi(?: \w+){1,6}?"
     r"(?=\s+(?:thì|thi|có|co|phải|phai|mà|ma|nên|nen|tôi|toi|em|mình|minh)\b|\s*$)")
 # In a table phrase, "..." stands for one to _GAP_WORDS words: "có được ... không".
 GAP = "..."

@@ -53,6 +53,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("tặng cho đất giữa cha mẹ và con hồ sơ gồm những gì", ["documents"], "tặng cho đất"),
         # "trước/sau khi X" says when, it asks for no X
         ("Tách khẩu ra riêng sau khi cưới thì làm ở đâu", ["where"], "tách khẩu ra riêng"),
+        ("sau khi có kết quả giám định thì hưởng chế độ tai nạn lao động gồm những bước nào",
+         ["steps"], "hưởng chế độ tai nạn lao động nào"),  # a when of five syllables
         # "gồm" of "gồm những bước nào" asks too: it names nothing
         ("chuyen truong cho con gom nhung buoc nao", ["steps"], "chuyen truong cho con nao"),
         # whether a tax is waived is a question about what it costs
