@@ -63,11 +63,11 @@ PHRASES: dict[str, str] = {
     "nhan cha cho con": "nhan cha me con",
     "doi ten": "thay doi cai chinh bo sung thong tin ho tich",
     "sua ten": "thay doi cai chinh bo sung thong tin ho tich",
+    "sai ten": "thay doi cai chinh bo sung thong tin ho tich",
     "sua ngay sinh": "thay doi cai chinh bo sung thong tin ho tich",
     # ... but on a diploma it is the diploma's correction
     "sua ngay sinh tren bang": "chinh sua van bang",
     "sua ten tren bang": "chinh sua van bang",
-    "sai ten": "thay doi cai chinh bo sung thong tin ho tich",
     "sua giay khai sinh": "thay doi cai chinh bo sung thong tin ho tich",
     "sua lai giay khai sinh": "thay doi cai chinh bo sung thong tin ho tich",
     "cai chinh giay khai sinh": "thay doi cai chinh bo sung thong tin ho tich",
