@@ -396,6 +396,8 @@ class SearchIndex:
             tf = np.fromiter(docs.values(), dtype=np.float32)
             norm = _K1 * (1 - _B + _B * lengths[ids] / average)
             self.postings[term] = (ids, idf * tf * (_K1 + 1) / (tf + norm))
+        # the unit of information(): measured once here, not on every clause of every message
+        self._rarest = max(self.idf.values(), default=0.0) or 1.0
         self.provinces = {d.province for d in self.docs if d.province}
         self._known = {t for t in self.idf if "_" not in t} | set(STOPWORDS) | DEATH_SUBJECTS
         extra = list(_PHRASES) + [a for row in rows for a in row.aliases] + list(self.provinces)
@@ -569,8 +571,7 @@ class SearchIndex:
         the catalog's names ("cấp phép" says little, "hộ chiếu" a lot), in units of the rarest
         word's, so that a small catalog (the curated one alone) is read like the full one;
         unknown words say nothing."""
-        rarest = max(self.idf.values(), default=0.0) or 1.0
-        return sum(self.idf.get(word, 0.0) for word in set(content)) / rarest
+        return sum(self.idf.get(word, 0.0) for word in set(content)) / self._rarest
 
     def read(self, text: str) -> _Query:
         """Content tokens of a query, the province and age it names, the actions it asks for."""
