@@ -127,6 +127,50 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_ranker(args: argparse.Namespace) -> int:
+    """Fit the learned ranker on the labelled questions over this knowledge base, unless the
+    model there was fitted on exactly these questions and this catalog."""
+    from bot.knowledge import labelled, ranker_training
+    from bot.knowledge.ranker import load, model_path
+
+    args.out = args.out or model_path()
+    store = _open(args.db, create=False)
+    rows = store.index_rows()
+    items = labelled.training_set({row.code: row.name for row in rows})
+    if not items:
+        raise CliError("không có câu hỏi đã gán nhãn nào khớp với danh mục này.",
+                       "no labelled question matches this catalog.")
+    wanted = ranker_training.data_hash(items, len(rows))
+    current = load(args.out)
+    if current is not None and current.meta.get("training_hash") == wanted and not args.force:
+        print(f"Ranker is up to date: {args.out} (training data {wanted})")
+        return 0
+    engine = ProcedureSearch(store, home_province="", semantic_signal=False, learned=False)
+    progress = _progress_bar("Đọc câu hỏi / reading questions", args.progress)
+    groups = ranker_training.collect(engine.index, items, progress)
+    ranker = ranker_training.train(groups, items, len(rows))
+    ranker_training.save(ranker, args.out)
+    figures = ", ".join(f"{k} {100 * v:.1f}%" for k, v in
+                        sorted(ranker.meta["out_of_fold_top1"].items()))  # type: ignore[union-attr]
+    print(f"Ranker trained on {len(items)} questions over {len(rows)} procedures -> {args.out}\n"
+          f"Out-of-fold top-1: {figures}")
+    return 0
+
+
+def _progress_bar(label: str, enabled: bool | None):  # noqa: ANN202
+    """A progress callback printing one line on stderr, when it is a terminal (or asked)."""
+    show = sys.stderr.isatty() if enabled is None else enabled
+
+    def report(done: int, total: int) -> None:
+        if show and (done == total or done % 20 == 0):
+            width = 30
+            filled = width * done // max(total, 1)
+            print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+                  end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+    return report
+
+
 def add_catalog_commands(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = "SQLite database file (default: var/knowledge.db)"
@@ -156,6 +200,16 @@ def add_catalog_commands(parser: argparse.ArgumentParser) -> None:
     emb = commands.add_parser("embed", help="embed the names for the semantic search (cached)")
     emb.add_argument("--db", type=Path, default=Path("var/knowledge.db"), help=db_help)
     emb.set_defaults(func=cmd_embed)
+
+    rank = commands.add_parser("train-ranker", help="fit the learned ranking of the search on "
+                               "the labelled questions (skipped when already fitted on them)")
+    rank.add_argument("--db", type=Path, default=Path("var/knowledge.db"), help=db_help)
+    rank.add_argument("--out", type=Path, default=None,
+                      help="model file (default: $RANKER_MODEL or models/ranker.json)")
+    rank.add_argument("--force", action="store_true", help="train even when up to date")
+    rank.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                      help="progress bar on stderr (default: only when stderr is a terminal)")
+    rank.set_defaults(func=cmd_train_ranker)
 
     show = commands.add_parser("show", help="print one procedure as JSON")
     show.add_argument("code")

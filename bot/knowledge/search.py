@@ -39,7 +39,12 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.knowledge import semantic
 from bot.knowledge.accents import AccentRestorer, words
+from bot.knowledge.features import FEATURES, StaticFeatures, position, static_features
+from bot.knowledge.features import INDEX as FEATURE_INDEX
 from bot.knowledge.models import Procedure
+from bot.knowledge.ranker import Ranker
+from bot.knowledge.ranker import load as ranker_load
+from bot.knowledge.ranker import model_path as ranker_path
 from bot.knowledge.store import IndexRow, ProcedureStore
 from bot.knowledge.synonyms import (
     ACTION_HINTS,
@@ -285,6 +290,7 @@ class _Doc:
     ages: tuple[int, int] | None  # the age range the name is limited to
     follow_up: frozenset[str]  # action groups the name starts with ("cấp lại" -> "lai")
     accented: frozenset[str]  # the name's words as written ("đổi" and "đối" stay apart)
+    static: StaticFeatures  # what the ranker knows of the procedure before any query
 
 
 @dataclass
@@ -362,7 +368,8 @@ class SearchIndex:
     """In-memory index over the names and aliases of every procedure in a store."""
 
     def __init__(self, rows: list[IndexRow], *, home_province: str = "",
-                 fields: CitizenFields | None = None) -> None:
+                 fields: CitizenFields | None = None, ranker: Ranker | None = None) -> None:
+        self.ranker = ranker  # the learned ranking; None orders by the hand-weighted sum
         self.home = " ".join(fold_diacritics(home_province or "").lower().split())
         self.fields = fields or CitizenFields()
         self.docs: list[_Doc] = []
@@ -381,7 +388,9 @@ class SearchIndex:
                      _province_key(row.issuing_agency), 0.0, core, frozenset(core.split()),
                      name_head(row.name),
                      name_ages(" ".join(tokens)), frozenset(actions(tokens, leading=True)),
-                     frozenset(w for w, _ in accented_words(row.name)))
+                     frozenset(w for w, _ in accented_words(row.name)),
+                     static_features(" ".join(tokens), row.levels, row.executing_agency,
+                                     row.source, row.target_users))
             )
             self.by_code[row.code] = doc_id
         count = max(len(self.docs), 1)
@@ -718,21 +727,22 @@ class SearchIndex:
         spread = float(cosines.std()) or 1.0
         return (cosines - cosines.max()) / spread
 
-    def rank(self, text: str, top: int = 5) -> list[tuple[int, float, str, float]]:
-        """(doc index, score, matched, evidence) best first, near-duplicates after the rest.
-
-        ``evidence`` is the score without default preferences, for the confidence.
-        """
+    def candidates(self, text: str) -> tuple[list[int], np.ndarray, list[str], list[float]]:
+        """The procedures a query may mean, with a row of named features each (see
+        :mod:`bot.knowledge.features`), how each was matched ("alias" or "name") and its
+        evidence: how well the words match, with the priors but no default preference."""
         query = self.read(text)
         content, named_province = query.content, query.province
+        empty = np.zeros((0, len(FEATURES)), dtype=np.float32)
         if not content:
-            return []
+            return [], empty, [], []
         unique = list(dict.fromkeys(content))
         bigrams = _bigrams(content)
         # "bị mất" says why, and asks for a re-issue (an action hint); the thing lost names the
         # procedure: the reason's words do not count in how much of the query a name covers
         scored = [t for t in unique if t not in _LOSS_WORDS] if "mat" in unique else unique
         bm25 = self._bm25(unique + bigrams)
+        best_bm25 = float(bm25.max()) if bm25.size else 0.0
         candidates = set(np.argsort(-bm25)[:_CANDIDATES].tolist()) if bm25.any() else set()
         # aliases are stored without any stop word, so they are matched against the same
         aliases = self._alias_scores([t for t in content if t not in STOPWORDS], query)
@@ -744,8 +754,9 @@ class SearchIndex:
             neighbours = set(np.argsort(-meaning)[:_SEMANTIC_NEIGHBOURS].tolist())
             candidates |= neighbours
         joined = " ".join(content)
-        results = []
-        for doc_id in candidates:
+        query_information = self.information(unique)
+        ids, rows, matches, evidence = [], [], [], []
+        for doc_id in sorted(candidates):
             doc = self.docs[doc_id]
             if bm25[doc_id] <= 0 and doc_id not in aliases and doc_id not in neighbours:
                 continue
@@ -763,16 +774,61 @@ class SearchIndex:
             alias_score = aliases.get(doc_id, 0.0)
             matched = "alias" if alias_score > name_score else "name"
             score = max(name_score, alias_score) + 0.1 * min(name_score, alias_score)
-            prior = doc.prior + self._age_fit(doc, query)
+            age_fit = self._age_fit(doc, query)
+            prior = doc.prior + age_fit
+            named = 0.0
             if named_province and doc.province:
-                prior += 0.21 if doc.province == named_province else 0.0
+                named = 1.0 if doc.province == named_province else -1.0
+                prior += 0.21 if named > 0 else 0.0
             preference = self._follow_up(doc, query)
+            semantic_gap = float(meaning[doc_id]) if meaning is not None else math.nan
             if meaning is not None:  # orders the hits; no reason to be surer (see confidence)
-                preference += _SEMANTIC_WEIGHT * float(meaning[doc_id])
+                preference += _SEMANTIC_WEIGHT * semantic_gap
             if bm25[doc_id] <= 0 and doc_id not in aliases and score + prior + preference <= 0:
                 continue  # a semantic neighbour that nothing else speaks for
-            results.append((doc_id, score + prior + preference, matched, score + prior))
-        results.sort(key=lambda r: (-r[1], len(self.docs[r[0]].tokens), self.docs[r[0]].row.code))
+            static = doc.static
+            matched_words = [t for t in unique if t in present]
+            ids.append(doc_id)
+            matches.append(matched)
+            evidence.append(score + prior)
+            rows.append((
+                float(bm25[doc_id]), float(bm25[doc_id]) / best_bm25 if best_bm25 else 0.0,
+                recall, pair_recall, precision, similarity,
+                fuzz.partial_ratio(joined, doc.core) / 100, alias_score,
+                self.information(matched_words),
+                self.information([t for t in doc.core_set if t not in unique]),
+                (1.0 if doc.province == self.home else -1.0) if doc.province and self.home
+                else (-1.0 if doc.province else 0.0),
+                named, static.level, static.commune, static.abroad, static.online_only,
+                static.curated, self.fields.bonus_for(doc.row.field) and math.copysign(
+                    1.0, self.fields.bonus_for(doc.row.field)),
+                static.users, float(bool(doc.follow_up)),
+                float(bool(doc.follow_up & query.actions)),
+                float(bool(query.named_actions) and not doc.follow_up),
+                math.copysign(1.0, age_fit) if age_fit else 0.0, semantic_gap,
+                static.name_words, float(len(unique)), query_information,
+                position(content, present), score + prior + preference,
+            ))
+        matrix = np.array(rows, dtype=np.float32) if rows else empty
+        return ids, matrix, matches, evidence
+
+    def rank(self, text: str, top: int = 5) -> list[tuple[int, float, str, float, float]]:
+        """(doc index, score, matched, evidence, order) best first, near-duplicates after the
+        rest.
+
+        ``score`` is the hand-weighted sum of the signals and ``evidence`` the same without
+        default preferences (both 0..1: how well the words match, which the dialogue uses to
+        tell a named procedure from noise); ``order`` is what the hits are sorted by: the
+        learned ranker's score when a model is loaded, else ``score``.
+        """
+        ids, matrix, matches, evidence = self.candidates(text)
+        if not ids:
+            return []
+        hand = matrix[:, FEATURE_INDEX["hand"]].astype(np.float64)
+        order = self.ranker.score(matrix) if self.ranker is not None else hand
+        results = sorted(zip(ids, hand.tolist(), matches, evidence, order.tolist(), strict=True),
+                         key=lambda r: (-r[4], len(self.docs[r[0]].tokens),
+                                        self.docs[r[0]].row.code))
         # near-duplicates (same procedure per level / channel / province) after the best one of
         # each group, so the first choices offered are different procedures
         seen: set[str] = set()
@@ -782,8 +838,8 @@ class SearchIndex:
             (repeats if core in seen else firsts).append(result)
             seen.add(core)
         # rank on the raw sum (priors must still separate two perfect matches), report 0..1
-        return [(d, max(0.0, min(1.0, s)), m, max(0.0, min(1.0, e)))
-                for d, s, m, e in (firsts + repeats)[:top]]
+        return [(d, max(0.0, min(1.0, s)), m, max(0.0, min(1.0, e)), o)
+                for d, s, m, e, o in (firsts + repeats)[:top]]
 
 
 def _confidence(scores: list[float], names: list[str]) -> float:
@@ -834,8 +890,10 @@ class ProcedureSearch:
     """Search over a store; rebuilds its index when the store or the alias table changes."""
 
     def __init__(self, store: ProcedureStore, *, home_province: str | None = None,
-                 semantic_signal: bool | None = None, embeddings: Path | None = None) -> None:
+                 semantic_signal: bool | None = None, embeddings: Path | None = None,
+                 learned: bool = True) -> None:
         self.store = store
+        self.learned = learned  # False: the hand-weighted order even when a model exists
         # None: on unless SEMANTIC_SEARCH=0; False: lexical only, whatever is installed
         self.semantic_signal = semantic.enabled() if semantic_signal is None else semantic_signal
         self.embeddings = embeddings  # the embedding cache file; default: beside the database
@@ -846,6 +904,9 @@ class ProcedureSearch:
         self._revision: tuple[int, ...] = (-1,)
         self._lock = threading.Lock()
         self._embedding: threading.Thread | None = None
+
+    def _ranker(self) -> Ranker | None:
+        return ranker_load() if self.learned else None
 
     def _cache_path(self) -> Path | None:
         if self.embeddings is not None:
@@ -891,13 +952,13 @@ class ProcedureSearch:
     @property
     def index(self) -> SearchIndex:
         stamps = tuple(p.stat().st_mtime_ns if p.exists() else 0
-                       for p in (ALIASES_FILE, FIELDS_FILE))
+                       for p in (ALIASES_FILE, FIELDS_FILE, ranker_path()))
         revision = (self.store.revision(), *stamps)
         with self._lock:
             if self._index is None or revision != self._revision:
                 rows = _with_aliases(self.store.index_rows(), extra_aliases())
                 self._index = SearchIndex(rows, home_province=self.home_province,
-                                          fields=citizen_fields())
+                                          fields=citizen_fields(), ranker=self._ranker())
                 self._revision = revision
                 self._start_semantic(self._index)
             return self._index
@@ -910,19 +971,25 @@ class ProcedureSearch:
                 if procedure is not None:
                     return [SearchHit(code, procedure.name, 1.0, procedure, 1.0, "code")]
         ranked = index.rank(text or "", top=max(top, 5))
-        hits, evidence = [], []
-        for doc_id, score, matched, support in ranked:
+        hits, evidence, order = [], [], []
+        for doc_id, score, matched, support, key in ranked:
             row = index.docs[doc_id].row
             procedure = self.store.get(row.code)
             if procedure is not None:
                 hits.append(SearchHit(row.code, procedure.name, round(score, 4), procedure,
                                       matched=matched))
                 evidence.append(support)
+                order.append(key)
         if hits:
             names = [index.docs[index.by_code[h.code]].core for h in hits]
-            # rivals count with their evidence: a default preference is no reason to be sure
-            scores = [hits[0].score] + evidence[1:]
-            hits[0].confidence = round(_confidence(scores, names), 4)
+            if index.ranker is not None:
+                rival = next((o for o, n in zip(order[1:], names[1:], strict=True)
+                              if n != names[0]), order[0] - 10.0)
+                confidence = index.ranker.confidence(order[0], order[0] - rival, evidence[0])
+            else:
+                # rivals count with their evidence: a default preference is no reason to be sure
+                confidence = _confidence([hits[0].score] + evidence[1:], names)
+            hits[0].confidence = round(confidence, 4)
             for hit in hits[1:]:
                 hit.confidence = round(min(hits[0].confidence, hit.score * 0.5), 4)
         return hits[:top]

@@ -103,6 +103,37 @@ class Verdict:
     buttons: list[str] = field(default_factory=list)
 
 
+# The real questions' intents for topics -> the topics of the conversation format.
+REAL_TOPICS = {"eid_activate": "eid", "eid_troubleshoot": "vneid_help",
+               "cashless_payment": "payments", "scam_warning": "scam",
+               "check_application_status": "status", "submit_feedback": "feedback",
+               "request_human": "human", "find_office": "office", "portal_account": "portal",
+               "out_of_scope": "out_of_scope"}
+# A real question this long tells a story around its question.
+REAL_LONG_CHARS = 200
+
+
+def load_real_questions(split: str, names: dict[str, str]) -> list[Conversation]:
+    """The real citizens' questions of ``split`` ("dev" or "test") as one-turn conversations.
+
+    A question is right when the reply names an acceptable procedure (or answers the topic):
+    the facets asked are kept under ``facets_asked`` and reported apart, not judged.
+    ``names`` (code -> catalog name) resolves the "re:" labels.
+    """
+    from bot.knowledge.labelled import real_questions, with_names
+
+    conversations = []
+    for i, item in enumerate(with_names(real_questions(split), names)):
+        if item.intent in REAL_TOPICS:
+            expect: dict[str, Any] = {"topic": REAL_TOPICS[item.intent]}
+        else:
+            expect = {"procedure": list(item.codes), "facets_asked": list(item.facets)}
+        group = "long" if len(item.text) >= REAL_LONG_CHARS else "short"
+        turn = Turn(f"real-{split}-{i + 1:03d}", 0, f"real-{split}", group, item.text, expect)
+        conversations.append(Conversation(turn.conversation, turn.split, [turn]))
+    return conversations
+
+
 def load_conversations(split: str, directory: Path = CONVERSATIONS_DIR) -> list[Conversation]:
     conversations = []
     for path in sorted((directory / split).glob("*.yml")):
