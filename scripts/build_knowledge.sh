@@ -51,3 +51,8 @@ if [ "${SEMANTIC_SEARCH:-0}" = "1" ]; then
   log "Embedding procedure names for the semantic search (cached in $DB.emb.npz)"
   "$PY" -m bot catalog embed --db "$DB"
 fi
+
+# The learned ranking of the search (bot/knowledge/ranker.py), fitted on the labelled questions
+# over this knowledge base; skipped when the model was fitted on the same questions and catalog.
+log "Learned ranker of the procedure search (models/ranker.json)"
+"$PY" -m bot catalog train-ranker --db "$DB"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, exactly as CI runs it (.ci/run calls this script).
-#   lint -> Rasa data validation -> model (trained only if data changed) -> test stories -> pytest
+#   lint -> Rasa data validation -> model (trained only if data changed) -> knowledge base and
+#   ranker (fitted only if its questions changed) -> test stories -> pytest
 source "$(dirname "$0")/lib.sh"
 bash "$ROOT/scripts/setup.sh" "$ROOT/requirements-dev.txt"
 cd "$ROOT"
@@ -16,6 +17,9 @@ log "Validating training data and domain"
 
 RASA_MODEL="$(ensure_model)"
 export RASA_MODEL
+
+log "Knowledge base and the search's learned ranker (as scripts/run.sh builds them)"
+bash scripts/build_knowledge.sh
 
 log "Dialogue test stories (tests/test_stories.yml)"
 rm -rf var/test-results

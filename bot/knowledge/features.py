@@ -20,7 +20,8 @@ from bot.nlu.normalization import fold_diacritics
 
 # The order of the columns in the ranker's matrix; a model records the names it was fitted on.
 FEATURES: tuple[str, ...] = (
-    "bm25", "bm25_share", "recall", "pair_recall", "precision", "similarity", "partial",
+    "bm25", "bm25_share", "details_bm25", "recall", "pair_recall", "precision", "similarity",
+    "partial",
     "alias", "matched_information", "missing_information",
     "province", "named_province", "level", "commune", "abroad", "online_only", "curated",
     "field", "users", "follow_up_name", "follow_up_asked", "action_unsaid", "age_fit",

@@ -89,15 +89,20 @@ def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
     if _vague(engine, content) and best.score < FULL_MATCH:
         return Resolution(choices=_choices(hits), named=True, score=best.score, words=words,
                           hits=hits, vague=True)
+    # a learned ranker's confidence is calibrated: it already says how close the rivals are
+    learned = engine.index.ranker is not None
     if best.confidence >= CONFIDENT and best.score >= CHOICE_MIN:
-        tied = best.score < FULL_MATCH and any(
+        tied = not learned and best.score < FULL_MATCH and any(
             hit.name != best.name and hit.score >= best.score - TIE for hit in hits[1:]
         )
         if not tied:
             return Resolution(best.procedure, named=True, score=best.score, words=words,
                               hits=hits)
-    return Resolution(choices=_choices(hits), named=True, score=best.score, words=words,
-                      hits=hits)
+    choices = _choices(hits)
+    if learned and len(choices) == 1 and choices[0] is best:
+        # "which one?" with a single option asks nothing: answer it
+        return Resolution(best.procedure, named=True, score=best.score, words=words, hits=hits)
+    return Resolution(choices=choices, named=True, score=best.score, words=words, hits=hits)
 
 
 def name_in(engine: ProcedureSearch, text: str) -> Resolution:

@@ -27,7 +27,6 @@ import os
 import re
 import threading
 import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,6 +38,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.knowledge import semantic
 from bot.knowledge.accents import AccentRestorer, words
+from bot.knowledge.bm25 import BM25
 from bot.knowledge.features import FEATURES, StaticFeatures, position, static_features
 from bot.knowledge.features import INDEX as FEATURE_INDEX
 from bot.knowledge.models import Procedure
@@ -64,7 +64,6 @@ CODE_RE = re.compile(r"(?<![\d.])(\d\.\d{6,})(?![\d])")
 # A hit at or above this confidence can be answered directly; below it, offer choices.
 CONFIDENT = 0.6
 _CANDIDATES = 80
-_K1, _B = 1.2, 0.75
 # The table is written by hand in folded form; queries and names also go through normalize()'s
 # abbreviation expansion ("cá" of "cá thể" becomes "công an"), so the keys must too.
 _PHRASES: dict[str, str] = {
@@ -374,14 +373,11 @@ class SearchIndex:
         self.fields = fields or CitizenFields()
         self.docs: list[_Doc] = []
         self.by_code: dict[str, int] = {}
-        postings: dict[str, dict[int, int]] = defaultdict(dict)
+        documents: list[list[str]] = []
         for row in rows:
             # "Thủ tục đăng ký khai sinh": the word "procedure" names no procedure
             tokens = " ".join(_tokens(row.name)).replace("thu tuc ", "").split()
-            doc_id = len(self.docs)
-            terms = tokens + _bigrams(tokens)
-            for term in terms:
-                postings[term][doc_id] = postings[term].get(doc_id, 0) + 1
+            documents.append(tokens + _bigrams(tokens))
             core = core_name(tokens)
             self.docs.append(
                 _Doc(row, tokens, frozenset(tokens), frozenset(_bigrams(tokens)),
@@ -392,19 +388,13 @@ class SearchIndex:
                      static_features(" ".join(tokens), row.levels, row.executing_agency,
                                      row.source, row.target_users))
             )
-            self.by_code[row.code] = doc_id
-        count = max(len(self.docs), 1)
-        lengths = np.array([len(d.tokens) * 2 for d in self.docs] or [1], dtype=np.float32)
-        average = float(lengths.mean()) or 1.0
-        self.idf: dict[str, float] = {}
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for term, docs in postings.items():
-            idf = math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
-            self.idf[term] = idf
-            ids = np.fromiter(docs.keys(), dtype=np.int32)
-            tf = np.fromiter(docs.values(), dtype=np.float32)
-            norm = _K1 * (1 - _B + _B * lengths[ids] / average)
-            self.postings[term] = (ids, idf * tf * (_K1 + 1) / (tf + norm))
+            self.by_code[row.code] = len(self.docs) - 1
+        names = BM25(documents, lengths=[len(d.tokens) * 2 for d in self.docs])
+        self.idf, self.postings = names.idf, names.postings
+        self.names_bm25 = names
+        # what the national details say the procedure is for: its result, conditions and users
+        self.details_bm25 = BM25([
+            [t for t in _tokens(row.details) if t not in STOPWORDS] for row in rows])
         # the unit of information(): measured once here, not on every clause of every message
         self._rarest = max(self.idf.values(), default=0.0) or 1.0
         self.provinces = {d.province for d in self.docs if d.province}
@@ -617,12 +607,7 @@ class SearchIndex:
     # -- scoring ----------------------------------------------------------------------------
 
     def _bm25(self, terms: list[str]) -> np.ndarray:
-        scores = np.zeros(len(self.docs), dtype=np.float32)
-        for term in set(terms):
-            posting = self.postings.get(term)
-            if posting is not None:
-                scores[posting[0]] += posting[1]
-        return scores
+        return self.names_bm25.scores(terms)
 
     def _coverage(self, wanted: list[str], present: frozenset[str]) -> float:
         weights = [self.idf.get(t, 0.0) for t in wanted]
@@ -743,6 +728,7 @@ class SearchIndex:
         scored = [t for t in unique if t not in _LOSS_WORDS] if "mat" in unique else unique
         bm25 = self._bm25(unique + bigrams)
         best_bm25 = float(bm25.max()) if bm25.size else 0.0
+        details = self.details_bm25.scores(unique)
         candidates = set(np.argsort(-bm25)[:_CANDIDATES].tolist()) if bm25.any() else set()
         # aliases are stored without any stop word, so they are matched against the same
         aliases = self._alias_scores([t for t in content if t not in STOPWORDS], query)
@@ -793,6 +779,7 @@ class SearchIndex:
             evidence.append(score + prior)
             rows.append((
                 float(bm25[doc_id]), float(bm25[doc_id]) / best_bm25 if best_bm25 else 0.0,
+                float(details[doc_id]),
                 recall, pair_recall, precision, similarity,
                 fuzz.partial_ratio(joined, doc.core) / 100, alias_score,
                 self.information(matched_words),

@@ -56,6 +56,8 @@ class IndexRow:
     target_users: str
     source: str
     field: str = ""  # lĩnh vực, e.g. "Hộ tịch"
+    # what the details say it is for: result, conditions, users, our summary (searched apart)
+    details: str = ""
 
 
 class ProcedureStore(Protocol):
@@ -207,11 +209,16 @@ class SQLiteProcedureStore:
             rows = self._db.execute(
                 "SELECT code, name, aliases, issuing_agency, executing_agency, levels,"
                 " target_users, source, COALESCE(NULLIF(json_extract(data, '$.field'), ''),"
-                " json_extract(national_data, '$.field'), '') FROM procedures"
+                " json_extract(national_data, '$.field'), ''),"
+                " COALESCE(json_extract(national_data, '$.result'), '') || ' ' ||"
+                " COALESCE(json_extract(national_data, '$.requirements'), '') || ' ' ||"
+                " COALESCE(json_extract(national_data, '$.target_users'), '') || ' ' ||"
+                " COALESCE(json_extract(data, '$.summary'), '')"
+                " FROM procedures"
             ).fetchall()
         return [
             IndexRow(r[0], r[1], tuple(json.loads(r[2])), r[3], r[4], tuple(json.loads(r[5])),
-                     r[6], r[7], r[8] or "")
+                     r[6], r[7], r[8] or "", r[9] or "")
             for r in rows
         ]
 
