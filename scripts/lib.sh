@@ -59,8 +59,11 @@ ensure_venv() {
 }
 
 # Fingerprint of everything the model is trained from.
+# The normaliser (bot/nlu) spells out the abbreviations of data/vocabulary/abbreviations.yml (read
+# by bot/vocabulary.py) in every training example.
 model_fingerprint() {
-  (cd "$ROOT" && find config.yml domain.yml data/nlu data/stories data/rules bot/nlu -type f \
+  (cd "$ROOT" && find config.yml domain.yml data/nlu data/stories data/rules bot/nlu \
+    bot/vocabulary.py data/vocabulary/abbreviations.yml -type f \
     \( -name '*.yml' -o -name '*.py' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
 }
 

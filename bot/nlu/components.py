@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -19,7 +21,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import rasa_speedups
+from bot import rasa_speedups, vocabulary
+from bot.nlu import normalization
 from bot.nlu.normalization import ORIGINAL_TEXT, normalize_with_spans
 
 # Every process that loads our model imports this module: the right place for Rasa speed fixes.
@@ -48,6 +51,16 @@ class VietnameseNormalizer(GraphComponent):
         execution_context: ExecutionContext,
     ) -> VietnameseNormalizer:
         return cls()
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The normalised text depends on the abbreviation table (data, not this class's code)
+        and on normalization.py: Rasa's training cache must not reuse an output made with an
+        older one."""
+        digest = hashlib.sha256()
+        for path in (vocabulary.ABBREVIATIONS_FILE, Path(normalization.__file__)):
+            digest.update(path.read_bytes() if path.exists() else b"")
+        return digest.hexdigest()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:

@@ -6,7 +6,8 @@ diacritics folded to ASCII ("đăng ký" -> "dang ky"), abbreviations expanded, 
 Folding makes accented and unaccented messages identical for the classifier, which is what lets
 both reach the same accuracy.
 
-The module is pure Python (no Rasa import) so the knowledge base can use it too.
+The module is pure Python (no Rasa import) so the knowledge base can use it too. The
+abbreviation table is data: data/vocabulary/abbreviations.yml.
 """
 
 from __future__ import annotations
@@ -15,107 +16,17 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Abbreviation / teencode -> expansion, keys and values already folded to ASCII.
-ABBREVIATIONS: dict[str, str] = {
-    # documents and agencies
-    "cccd": "can cuoc cong dan",
-    "cmnd": "chung minh nhan dan",
-    "cmt": "chung minh thu",
-    "gplx": "giay phep lai xe",
-    "bhyt": "bao hiem y te",
-    "bhxh": "bao hiem xa hoi",
-    "bhtn": "bao hiem that nghiep",
-    "tnld": "tai nan lao dong",
-    "dvc": "dich vu cong",
-    "dvcqg": "dich vu cong quoc gia",
-    "hk": "ho khau",
-    "ks": "khai sinh",
-    "gks": "giay khai sinh",
-    "dkkd": "dang ky kinh doanh",
-    "gpkd": "giay phep kinh doanh",
-    "gpxd": "giay phep xay dung",
-    "mst": "ma so thue",
-    "tncn": "thu nhap ca nhan",
-    "kt3": "tam tru",
-    "xkld": "xuat khau lao dong",
-    "hkd": "ho kinh doanh",
-    "kd": "kinh doanh",
-    "gcn": "giay chung nhan",
-    "qsdd": "quyen su dung dat",
-    "lltp": "ly lich tu phap",
-    "tthc": "thu tuc hanh chinh",
-    "tt": "thu tuc",
-    "hs": "ho so",
-    "ubnd": "uy ban nhan dan",
-    "ca": "cong an",
-    "sdt": "so dien thoai",
-    "stk": "so tai khoan",
-    "ddcn": "dinh danh ca nhan",
-    # everyday teencode
-    "ko": "khong",
-    "k": "khong",
-    "kh": "khong",
-    "khg": "khong",
-    "hong": "khong",
-    "hok": "khong",
-    "dc": "duoc",
-    "dk": "dang ky",
-    "dky": "dang ky",
-    "j": "gi",
-    "ji": "gi",
-    "bn": "bao nhieu",
-    "bnhieu": "bao nhieu",
-    "ntn": "nhu the nao",
-    "z": "vay",
-    "v": "vay",
-    "r": "roi",
-    "ng": "nguoi",
-    "trc": "truoc",
-    "lm": "lam",
-    "mun": "muon",
-    "mik": "minh",
-    "mh": "minh",
-    "bik": "biet",
-    "bit": "biet",
-    "ak": "a",
-    "ah": "a",
-    "oke": "ok",
-    "okie": "ok",
-    "okela": "ok",
-    "tks": "cam on",
-    "thks": "cam on",
-    "thanks": "cam on",
-    "thank": "cam on",
-    "tn": "tin nhan",
-    "ad": "admin",
-    "pls": "lam on",
-    "plz": "lam on",
-    "vs": "voi",
-    "ms": "moi",
-    "nc": "nuoc",
-    "qr": "qr",
-    "onl": "online",
-    "tg": "thoi gian",
-    "sn": "so nha",
-}
+from bot import vocabulary
 
-# "mk" is "mình" in teencode but "mật khẩu" right after these verbs ("quên mk", "đổi mk").
-_PASSWORD_CONTEXT = {"quen", "doi", "sai", "nhap", "lay", "dat", "reset", "cap", "lai"}
-
-# Folded words that are abbreviations only outside these contexts: "sổ hồng" / "bị hỏng" are not
-# "không", "tất cả", "gì cả", "tàu cá" are not "công an". ("ty" is not expanded to "cảm ơn" at
-# all: folded, it is far more often "tỷ" or the "ty" of "công ty".)
-_NOT_AN_ABBREVIATION_AFTER: dict[str, set[str]] = {
-    "hong": {"so", "bi", "da", "mau"},
-    "ca": {"tat", "het", "gi", "nao", "ai", "tau", "nuoi"},
-}
-# ... and before these: "cá nhân", "cá thể", "ca sĩ", "ca nhạc", "cả đời", "cả nhà", "cả hai"
-# are not "công an"; "hỏng nát", "hỏng rồi" are no "không".
-_NOT_AN_ABBREVIATION_BEFORE: dict[str, set[str]] = {
-    "hong": {"nat", "het", "hoc", "nang", "roi"},
-    "ca": {"nhan", "the", "si", "nhac", "doi", "nha", "hai", "ba", "ngay", "dem", "thang",
-           "nam", "gia", "lang", "lop", "tuan", "buoi", "vo", "chong", "bo", "me"},
-}
+# Abbreviation / teencode -> expansion, keys and values already folded to ASCII, and the contexts
+# where a word is not one ("mk" is "mật khẩu" after "quên", "hỏng" after "sổ" is no "không"):
+# data/vocabulary/abbreviations.yml, read once at import. The trained model depends on it
+# (scripts/lib.sh model_fingerprint, VietnameseNormalizer.fingerprint_addon).
+_TABLE = vocabulary.abbreviations()
+ABBREVIATIONS: dict[str, str] = _TABLE.expansions
+_PASSWORD_CONTEXT: frozenset[str] = _TABLE.password_context
+_NOT_AN_ABBREVIATION_AFTER: dict[str, frozenset[str]] = _TABLE.not_after
+_NOT_AN_ABBREVIATION_BEFORE: dict[str, frozenset[str]] = _TABLE.not_before
 
 # Message attribute under which the NLU pipeline keeps the text as typed (accents carry meaning
 # for the procedure router, bot.nlu.router), while TEXT holds the normalised form.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot import vocabulary
 from bot.nlu.normalization import ABBREVIATIONS, fold_diacritics
 
 _SYLLABLE_RE = re.compile(
@@ -18,12 +19,9 @@ _SYLLABLE_RE = re.compile(
     r"ua|ue|ui|uo|uu|uy|ye|a|e|i|o|u|y)"
     r"(?:ng|nh|ch|c|m|n|p|t)?$"
 )
-# Loanwords and brand names citizens use that are not Vietnamese syllables.
-LOANWORDS = frozenset(
-    "ok okay online app vneid zalo qr otp sms email gmail momo viettel vnpt mobifone internet "
-    "web website link pin id wifi facebook sim code bank banking visa atm camera chip video "
-    "file pdf hello hi bye thanks admin shop ship grab alo hihi haha hehe".split()
-)
+# Loanwords and brand names citizens use that are not Vietnamese syllables
+# (data/vocabulary/loanwords.yml, read once at import).
+LOANWORDS: frozenset[str] = vocabulary.loanwords()
 
 
 def is_syllable(word: str) -> bool:
