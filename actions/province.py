@@ -7,18 +7,15 @@ shows a placeholder to a citizen and never guesses a number or an address.
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.vocabulary import load_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "settings" / "province.yml"
 ENV_VAR = "PROVINCE_CONFIG"
-
-logger = logging.getLogger(__name__)
 
 
 def is_configured(value: Any) -> bool:
@@ -51,20 +48,10 @@ def load_province_config(path: Path | None = None) -> ProvinceConfig:
     """Read the config; a missing or broken file means nothing is configured.
 
     Citizens still get the national fallbacks when an admin's edit breaks the YAML; the error
-    goes to the action server's log. Read on every call: the file is tiny and an edit then
-    shows without a restart.
+    goes to the action server's log. Asked on every call and parsed again when the file
+    changes, so an edit shows without a restart.
     """
-    path = path or config_path()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        return ProvinceConfig()
-    except yaml.YAMLError as error:
-        logger.error("Province config %s is not valid YAML, ignoring it: %s", path, error)
-        return ProvinceConfig()
-    if not isinstance(raw, dict):
-        logger.error("Province config %s is not a mapping of sections, ignoring it", path)
-        return ProvinceConfig()
+    raw = load_yaml(path or config_path(), what="Province config", missing_ok=True)
     values: dict[str, dict[str, str]] = {}
     for section, entries in raw.items():
         if not isinstance(entries, dict):

@@ -21,7 +21,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.vocabulary import load_yaml
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "content"
 
@@ -54,7 +54,7 @@ class Content:
             return
         messages: dict[str, dict[str, Any]] = {}
         for file in files:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            data = load_yaml(file, what="Content file")  # broken: its messages are missing
             for key, entry in (data.get("messages") or {}).items():
                 if isinstance(entry, str):
                     entry = {"text": entry}

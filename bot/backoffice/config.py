@@ -1,6 +1,7 @@
 """Office hours, holidays and queue limits (settings/province.yml, section `back_office`) and the
-ticket categories (settings/ticket_categories.yml). Both files are read on every call: they are
-tiny and an administrator's edit then applies without a restart.
+ticket categories (settings/ticket_categories.yml). Both are asked for on every call and parsed
+again when the file changes (bot.vocabulary.load_yaml), so an administrator's edit applies without
+a restart.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from actions.province import config_path
+from bot.vocabulary import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -85,12 +87,8 @@ def _period(text: str) -> tuple[time, time] | None:
 
 def load_schedule(path: Path | None = None) -> Schedule:
     """The back-office schedule; a missing or broken section means always closed (no hours)."""
-    try:
-        raw = yaml.safe_load((path or config_path()).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        logger.error("Back-office settings unreadable: %s", error)
-        return Schedule()
-    section: Any = raw.get("back_office") if isinstance(raw, dict) else None
+    raw = load_yaml(path or config_path(), what="Back-office settings")
+    section: Any = raw.get("back_office")
     if not isinstance(section, dict):
         return Schedule()
     hours = section.get("office_hours") or {}
@@ -124,13 +122,9 @@ def categories_path() -> Path:
 
 
 def load_categories(path: Path | None = None) -> list[Category]:
-    try:
-        raw = yaml.safe_load((path or categories_path()).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        logger.error("Ticket categories unreadable: %s", error)
-        return []
+    raw = load_yaml(path or categories_path(), what="Ticket categories")
     out = []
-    for item in raw.get("categories") or [] if isinstance(raw, dict) else []:
+    for item in raw.get("categories") or []:
         if isinstance(item, dict) and item.get("key") and item.get("title"):
             out.append(Category(str(item["key"]), str(item["title"]), bool(item.get("callback"))))
     return out

@@ -14,14 +14,13 @@ the folded form is safe.
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from bot.nlu.normalization import expand_abbreviations, fold_diacritics
+from bot.vocabulary import built
 
 VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "vocabulary" / "facets.yml"
 FACETS = ("documents", "fee", "time", "where", "online", "steps", "conditions", "forms", "legal",
@@ -70,41 +69,36 @@ class _Table:
     not_before: dict[str, tuple[str, ...]]
 
 
-_lock = threading.Lock()
-_cache: tuple[float, _Table] | None = None
-
-
 def _table(path: Path = VOCABULARY) -> _Table:
-    """The phrase table, re-read when an admin edits the file."""
-    global _cache
-    stamp = path.stat().st_mtime
-    with _lock:
-        if _cache is None or _cache[0] != stamp:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            accented, folded, as_written = [], [], {}
-            for facet, phrases in (data.get("phrases") or {}).items():
-                for phrase in phrases:
-                    accented.append((_phrase(phrase), facet))
-                    folded.append((fold_diacritics(_phrase(phrase)), facet))
-                    as_written[fold_diacritics(_phrase(phrase))] = _phrase(phrase)
-            for facet, phrases in (data.get("accented_only") or {}).items():
-                accented.extend((_phrase(p), facet) for p in phrases)
-            fillers = [_canonical(f) for f in data.get("fillers") or []]
-            by_length = lambda item: -len(item[0].split())  # noqa: E731
-            not_before: dict[str, tuple[str, ...]] = {}
-            for word, followers in (data.get("not_before") or {}).items():
-                forms = tuple(dict.fromkeys(
-                    f for w in followers for f in (_canonical(w), fold_diacritics(_canonical(w)))))
-                for key in (_canonical(word), fold_diacritics(_canonical(word))):
-                    not_before[key] = forms
-            _cache = (stamp, _Table(
-                sorted(accented, key=by_length), sorted(folded, key=by_length), as_written,
-                sorted(fillers, key=lambda f: -len(f.split())),
-                sorted({fold_diacritics(f) for f in fillers if fold_diacritics(f) not in
-                        ("can", "the nao")}, key=lambda f: -len(f.split())),
-                not_before,
-            ))
-        return _cache[1]
+    """The phrase table, built again when an admin edits the file (empty, with an error in the
+    log, when the file is missing or broken)."""
+    return built(path, "facets", _build_table)
+
+
+def _build_table(data: dict[str, Any]) -> _Table:
+    accented, folded, as_written = [], [], {}
+    for facet, phrases in (data.get("phrases") or {}).items():
+        for phrase in phrases:
+            accented.append((_phrase(phrase), facet))
+            folded.append((fold_diacritics(_phrase(phrase)), facet))
+            as_written[fold_diacritics(_phrase(phrase))] = _phrase(phrase)
+    for facet, phrases in (data.get("accented_only") or {}).items():
+        accented.extend((_phrase(p), facet) for p in phrases)
+    fillers = [_canonical(f) for f in data.get("fillers") or []]
+    by_length = lambda item: -len(item[0].split())  # noqa: E731
+    not_before: dict[str, tuple[str, ...]] = {}
+    for word, followers in (data.get("not_before") or {}).items():
+        forms = tuple(dict.fromkeys(
+            f for w in followers for f in (_canonical(w), fold_diacritics(_canonical(w)))))
+        for key in (_canonical(word), fold_diacritics(_canonical(word))):
+            not_before[key] = forms
+    return _Table(
+        sorted(accented, key=by_length), sorted(folded, key=by_length), as_written,
+        sorted(fillers, key=lambda f: -len(f.split())),
+        sorted({fold_diacritics(f) for f in fillers if fold_diacritics(f) not in
+                ("can", "the nao")}, key=lambda f: -len(f.split())),
+        not_before,
+    )
 
 
 def _phrase(text: str) -> str:
