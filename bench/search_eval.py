@@ -1,9 +1,12 @@
-"""Search evaluation: top-1 / top-3 accuracy and latency on bench/search_queries.yml.
+"""Search evaluation: top-1 / top-3 accuracy and latency on bench/search_queries.yml and the
+real citizens' questions (../shared/data/real-questions, splits real-dev and real-test).
 
 Imports the FULL national catalog into a temporary database, runs every query through
 :class:`bot.knowledge.search.ProcedureSearch` and through a plain BM25 over names (the
 baseline), and writes docs/search-evaluation.md. When data/catalog/*.yml exists, a second run
-adds the curated entries, so the table shows what curated aliases add.
+adds the curated entries, so the table shows what curated aliases add; it is run with the
+learned ranker (models/ranker.json, `python -m bot catalog train-ranker`) and with the hand
+order, and an ablation table shows what each feature group gives the ranker.
 
     .venv/bin/python bench/search_eval.py [--data ../shared/data/national-procedures]
 """
@@ -25,12 +28,12 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-HELD_OUT = "test2"  # written before the second round of changes, never studied
 sys.path.insert(0, str(ROOT))
 # The benchmark measures the search with and without the optional semantic signal.
 os.environ.setdefault("SEMANTIC_SEARCH", "1")
 
 from bot.knowledge.importer import import_national, load_curated  # noqa: E402
+from bot.knowledge.labelled import HELD_OUT, real_questions, with_names  # noqa: E402
 from bot.knowledge.search import ProcedureSearch  # noqa: E402
 from bot.knowledge.store import SQLiteProcedureStore  # noqa: E402
 from bot.nlu.normalization import fold_diacritics, normalize  # noqa: E402
@@ -122,12 +125,66 @@ def check_queries(queries: list[dict], catalog: Path, details: Path) -> dict[str
     return names
 
 
+def _held_out(split: str) -> bool:
+    return split in HELD_OUT or f"queries-{split}" in HELD_OUT
+
+
 def _subset(split: str) -> str:
-    return f"{split} split" + (" (held out)" if split == HELD_OUT else "")
+    return f"{split} split" + (" (held out)" if _held_out(split) else "")
 
 
 def pct(value: float) -> str:
     return f"{100 * value:.1f}%"
+
+
+# Feature groups left out one at a time in the ablation (names from bot.knowledge.features).
+ABLATION: dict[str, tuple[str, ...]] = {
+    "coverage (recall, pairs, precision, fuzzy)": ("recall", "pair_recall", "precision",
+                                                   "similarity", "partial"),
+    "BM25 over names": ("bm25", "bm25_share"),
+    "BM25 over the national details": ("details_bm25",),
+    "alias tables": ("alias",),
+    "information of the words": ("matched_information", "missing_information",
+                                 "query_information"),
+    "priors (province, level, users, field, curated)": (
+        "province", "named_province", "level", "commune", "abroad", "online_only", "curated",
+        "field", "users"),
+    "follow-up actions asked / named": ("follow_up_name", "follow_up_asked", "action_unsaid"),
+    "age range": ("age_fit",),
+    "position in the message": ("position",),
+    "lengths": ("name_words", "query_words"),
+}
+
+
+def ablation(store: SQLiteProcedureStore) -> list[str]:
+    """Out-of-fold top-1 of the ranker on its training questions, with each feature group left
+    out, beside the hand-weighted order and the ranker given the hand sum as one more feature."""
+    from bot.knowledge import labelled, ranker_training
+    from bot.knowledge.features import FEATURES, INDEX
+
+    rows = store.index_rows()
+    items = labelled.training_set({row.code: row.name for row in rows})
+    index = ProcedureSearch(store, home_province="", semantic_signal=False, learned=False).index
+    groups = ranker_training.collect(index, items)
+    base = list(ranker_training.DEFAULT_FEATURES)
+    variants = {"hand-weighted order (no model)": None, "ranker, all features": base,
+                "ranker + the hand sum as a feature": list(FEATURES)}
+    for label, left_out in ABLATION.items():
+        variants[f"ranker without {label}"] = [f for f in base if f not in left_out]
+    sources = sorted({g.item.source for g in groups})
+    lines = ["", "## Learned ranker: ablation", "",
+             f"Out-of-fold top-1 (5 folds) on the ranker's {len(groups)} training questions "
+             "(studied splits only; the held-out ones are never fitted on), lexical signals.",
+             "", "| variant | all | " + " | ".join(sources) + " |",
+             "| --- | ---: | " + " | ".join("---:" for _ in sources) + " |"]
+    for label, features in variants.items():
+        scores = ([g.matrix[:, INDEX["hand"]] for g in groups] if features is None
+                  else ranker_training.out_of_fold(groups, features))
+        top = ranker_training.top1(groups, scores)
+        lines.append(f"| {label} | {pct(top['all'])} | "
+                     + " | ".join(pct(top.get(source, 0.0)) for source in sources) + " |")
+        print(f"ablation: {label}: {pct(top['all'])}", flush=True)
+    return lines
 
 
 def main() -> int:
@@ -145,6 +202,10 @@ def main() -> int:
         return 2
     queries = yaml.safe_load(args.queries.read_text(encoding="utf-8"))["queries"]
     names = check_queries(queries, args.data / "catalog.csv", args.data / "details")
+    # the real citizens' questions, by split: real-test is held out (never fitted on)
+    for split in ("dev", "test"):
+        queries += [{"q": item.text, "expect": list(item.codes), "split": f"real-{split}"}
+                    for item in with_names(real_questions(split), names) if item.codes]
     curated_files = sorted(args.curated.glob("*.yml")) if args.curated.is_dir() else []
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -184,9 +245,15 @@ def main() -> int:
             curated_engine = ProcedureSearch(store, home_province="", embeddings=args.embeddings)
             curated_engine.wait_semantic()
             curated_run, curated_names = evaluate(
-                curated_engine, queries, "national + curated catalog"
+                curated_engine, queries, "national + curated, learned ranker"
+                if curated_engine.index.ranker is not None else "national + curated catalog"
             )
             runs.insert(-1, curated_run)
+            if curated_engine.index.ranker is not None:  # the same without the learned ranker
+                hand, _ = evaluate(
+                    ProcedureSearch(store, home_province="", embeddings=args.embeddings,
+                                    learned=False), queries, "national + curated, hand order")
+                runs.insert(-1, hand)
             if semantic_on:  # what the meaning signal adds: the same catalog without it
                 lexical, _ = evaluate(
                     ProcedureSearch(store, home_province="", semantic_signal=False), queries,
@@ -194,12 +261,13 @@ def main() -> int:
                 )
                 runs.insert(-1, lexical)
         total = store.count()
+        ablation_lines = ablation(store) if curated_files else []
         store.close()
 
     no_marks = [fold_diacritics(q["q"]) == q["q"] for q in queries]
     # the splits in the order they were written; test2 is the held-out one, the rest were studied
     splits = list(dict.fromkeys(q["split"] for q in queries))
-    studied = [split for split in splits if split != HELD_OUT]
+    studied = [split for split in splits if not _held_out(split)]
     masks = {
         "all": None,
         **{_subset(split): [q["split"] == split for q in queries] for split in splits},
@@ -283,6 +351,7 @@ def main() -> int:
             if rank != 1:
                 lines.append(f"| {query['q']} | {query['split']} | {query['expect'][0]} | "
                              f"{rank or '>3'} | {top[:70]} |")
+    lines += ablation_lines
     notes_path = ROOT / "bench/search_eval_notes.md"
     if notes_path.is_file():
         lines += ["", notes_path.read_text(encoding="utf-8").strip()]

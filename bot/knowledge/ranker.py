@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FILE = ROOT / "models" / "ranker.json"
+# Bumped when what a model file holds changes (features made, calibration inputs).
+FORMAT = 2
 
 
 def model_path() -> Path:
@@ -33,15 +35,17 @@ def model_path() -> Path:
 
 @dataclass
 class Calibration:
-    """P(the first hit is the procedure meant) = sigmoid(weights . [top, margin, evidence] + bias)
-    where ``margin`` is the lead over the best differently named hit."""
+    """P(the first hit is the procedure meant) = sigmoid(weights . x + bias), where x is the
+    first hit's ranker score, its lead over the best differently named hit, how well its words
+    match (evidence) and how much the query's words say at all (information)."""
 
-    weights: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    weights: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)
     bias: float = 0.0
 
-    def probability(self, top: float, margin: float, evidence: float) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, (top, margin, evidence),
-                                                   strict=True))
+    def probability(self, top: float, margin: float, evidence: float,
+                    information: float) -> float:
+        z = self.bias + sum(w * x for w, x in zip(
+            self.weights, (top, margin, evidence, information), strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -60,8 +64,9 @@ class Ranker:
         return np.asarray(self.booster.predict(matrix[:, self.columns],  # type: ignore[attr-defined]
                                                num_threads=1), dtype=np.float64)
 
-    def confidence(self, top: float, margin: float, evidence: float) -> float:
-        return self.calibration.probability(top, margin, evidence)
+    def confidence(self, top: float, margin: float, evidence: float,
+                   information: float) -> float:
+        return self.calibration.probability(top, margin, evidence, information)
 
     @classmethod
     def from_dict(cls, data: dict) -> Ranker:
@@ -71,14 +76,17 @@ class Ranker:
         unknown = set(features) - set(FEATURES)
         if unknown:
             raise ValueError(f"the model reads features this code does not make: {unknown}")
+        if data.get("format") != FORMAT:
+            raise ValueError(f"model format {data.get('format')}, this code reads {FORMAT}: "
+                             "run 'python -m bot catalog train-ranker'")
         booster = lightgbm.Booster(model_str=data["model"])
-        calibration = Calibration(tuple(data["calibration"]["weights"]),
+        calibration = Calibration(tuple(float(w) for w in data["calibration"]["weights"]),
                                   float(data["calibration"]["bias"]))
         meta = {k: v for k, v in data.items() if k not in ("model", "calibration")}
         return cls(booster, features, calibration, meta)
 
     def to_dict(self) -> dict:
-        return {**self.meta, "features": self.features,
+        return {**self.meta, "format": FORMAT, "features": self.features,
                 "model": self.booster.model_to_string(),  # type: ignore[attr-defined]
                 "calibration": {"weights": list(self.calibration.weights),
                                 "bias": self.calibration.bias}}

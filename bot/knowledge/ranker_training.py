@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.knowledge.features import FEATURES
 from bot.knowledge.labelled import Labelled
-from bot.knowledge.ranker import Calibration, Ranker
+from bot.knowledge.ranker import FORMAT, Calibration, Ranker
 from bot.knowledge.search import SearchIndex
 
 PARAMS: dict[str, object] = {
@@ -53,7 +53,8 @@ def collect(index: SearchIndex, items: Sequence[Labelled],
             progress: Callable[[int, int], None] | None = None) -> list[Group]:
     groups = []
     for n, item in enumerate(items, 1):
-        ids, matrix, _, evidence = index.candidates(item.text)
+        found = index.candidates(item.text)
+        ids, matrix, evidence = found.ids, found.matrix, found.evidence
         codes = set(item.codes)
         labels = np.array([index.docs[i].row.code in codes for i in ids], dtype=np.int32)
         groups.append(Group(item, ids, matrix, labels, [index.docs[i].core for i in ids],
@@ -64,7 +65,7 @@ def collect(index: SearchIndex, items: Sequence[Labelled],
 
 
 def data_hash(items: Sequence[Labelled], catalog_size: int) -> str:
-    digest = hashlib.sha256(f"{catalog_size}|{','.join(FEATURES)}".encode())
+    digest = hashlib.sha256(f"{FORMAT}|{catalog_size}|{','.join(FEATURES)}".encode())
     for item in items:
         digest.update(f"{item.source}\t{item.text}\t{','.join(item.codes)}\n".encode())
     return digest.hexdigest()[:16]
@@ -124,10 +125,11 @@ def calibrate(groups: Sequence[Group], predictions: Sequence[np.ndarray]) -> Cal
         if not len(group.ids):
             continue
         first, top, margin = _top(group, scores)
-        rows.append((top, margin, group.evidence[first]))
+        rows.append((top, margin, group.evidence[first],
+                     float(group.matrix[first, FEATURES.index("query_information")])))
         right.append(int(group.labels[first]))
     if len(set(right)) < 2:
-        return Calibration((0.0, 0.0, 0.0), 3.0 if right and right[0] else -3.0)
+        return Calibration((0.0, 0.0, 0.0, 0.0), 3.0 if right and right[0] else -3.0)
     model = LogisticRegression(C=1.0).fit(np.array(rows), np.array(right))
     return Calibration(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
 

@@ -293,6 +293,17 @@ class _Doc:
 
 
 @dataclass
+class Candidates:
+    """What :meth:`SearchIndex.candidates` found for one query."""
+
+    ids: list[int]  # doc indexes
+    matrix: np.ndarray  # one row of features (FEATURES) per candidate
+    matched: list[str]  # "alias" or "name"
+    evidence: list[float]  # how well the words match, priors included (hand-weighted)
+    province: str  # the province the query names, folded, or ""
+
+
+@dataclass
 class _Query:
     content: list[str]
     province: str = ""
@@ -712,7 +723,7 @@ class SearchIndex:
         spread = float(cosines.std()) or 1.0
         return (cosines - cosines.max()) / spread
 
-    def candidates(self, text: str) -> tuple[list[int], np.ndarray, list[str], list[float]]:
+    def candidates(self, text: str) -> Candidates:
         """The procedures a query may mean, with a row of named features each (see
         :mod:`bot.knowledge.features`), how each was matched ("alias" or "name") and its
         evidence: how well the words match, with the priors but no default preference."""
@@ -720,7 +731,7 @@ class SearchIndex:
         content, named_province = query.content, query.province
         empty = np.zeros((0, len(FEATURES)), dtype=np.float32)
         if not content:
-            return [], empty, [], []
+            return Candidates([], empty, [], [], named_province)
         unique = list(dict.fromkeys(content))
         bigrams = _bigrams(content)
         # "bị mất" says why, and asks for a re-issue (an action hint); the thing lost names the
@@ -797,7 +808,33 @@ class SearchIndex:
                 position(content, present), score + prior + preference,
             ))
         matrix = np.array(rows, dtype=np.float32) if rows else empty
-        return ids, matrix, matches, evidence
+        return Candidates(ids, matrix, matches, evidence, named_province)
+
+    def _local_first(self, results: list[tuple[int, float, str, float, float]],
+                     province: str) -> list[tuple[int, float, str, float, float]]:
+        """Within each group of near-duplicates (one procedure per level / channel / province)
+        the variant of the province named (or else the home province's), else the national one,
+        comes first and takes the group's place: the citizen names the procedure, the message
+        or the deployment its province."""
+        def preference(at: int) -> tuple[bool, bool, int]:
+            doc = self.docs[results[at][0]]
+            return (not (province and doc.province == province), bool(doc.province), at)
+
+        chosen: dict[str, int] = {}
+        for at, result in enumerate(results):
+            core = self.docs[result[0]].core
+            if core not in chosen or preference(at) < preference(chosen[core]):
+                chosen[core] = at
+        out, placed = [], set()
+        for result in results:
+            core = self.docs[result[0]].core
+            if core not in placed:
+                best = results[chosen[core]]
+                out.append((best[0], best[1], best[2], best[3], result[4]))
+                placed.add(core)
+            if result is not results[chosen[core]]:
+                out.append(result)
+        return out
 
     def rank(self, text: str, top: int = 5) -> list[tuple[int, float, str, float, float]]:
         """(doc index, score, matched, evidence, order) best first, near-duplicates after the
@@ -808,14 +845,18 @@ class SearchIndex:
         tell a named procedure from noise); ``order`` is what the hits are sorted by: the
         learned ranker's score when a model is loaded, else ``score``.
         """
-        ids, matrix, matches, evidence = self.candidates(text)
+        found = self.candidates(text)
+        ids, matrix = found.ids, found.matrix
         if not ids:
             return []
         hand = matrix[:, FEATURE_INDEX["hand"]].astype(np.float64)
         order = self.ranker.score(matrix) if self.ranker is not None else hand
-        results = sorted(zip(ids, hand.tolist(), matches, evidence, order.tolist(), strict=True),
+        results = sorted(zip(ids, hand.tolist(), found.matched, found.evidence, order.tolist(),
+                             strict=True),
                          key=lambda r: (-r[4], len(self.docs[r[0]].tokens),
                                         self.docs[r[0]].row.code))
+        if self.ranker is not None:
+            results = self._local_first(results, found.province or self.home)
         # near-duplicates (same procedure per level / channel / province) after the best one of
         # each group, so the first choices offered are different procedures
         seen: set[str] = set()
@@ -972,7 +1013,8 @@ class ProcedureSearch:
             if index.ranker is not None:
                 rival = next((o for o, n in zip(order[1:], names[1:], strict=True)
                               if n != names[0]), order[0] - 10.0)
-                confidence = index.ranker.confidence(order[0], order[0] - rival, evidence[0])
+                confidence = index.ranker.confidence(order[0], order[0] - rival, evidence[0],
+                                                     index.information(index.read(text).content))
             else:
                 # rivals count with their evidence: a default preference is no reason to be sure
                 confidence = _confidence([hits[0].score] + evidence[1:], names)
