@@ -68,7 +68,8 @@ class ProcedureRouter(GraphComponent):
             "long_words": 14,
             # topic intents overridden only by a strong match (their words can also name
             # procedures: "làm sổ đỏ nhanh, chuyển cọc trước" is a scam)
-            "protected_intents": ["scam_warning", "check_application_status", "request_human"],
+            "protected_intents": ["scam_warning", "check_application_status", "request_human",
+                                  "private_dispute"],
             # a strong match — the knowledge base is sure, the score is high and at least
             # `min_words` content words name it — overrides any intent the classifier is not
             # certain of (it is badly calibrated on bare names: "kết hôn với người nước ngoài"
