@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 import numpy as np
 
 from bot.knowledge.features import FEATURES
+from bot.knowledge.index import SearchIndex
 from bot.knowledge.labelled import Labelled
 from bot.knowledge.ranker import FORMAT, Calibration, Ranker
-from bot.knowledge.search import SearchIndex
 
 PARAMS: dict[str, object] = {
     "objective": "lambdarank", "metric": "ndcg", "eval_at": [1], "learning_rate": 0.05,

@@ -11,6 +11,7 @@ import pytest
 from bot.knowledge import search as search_module
 from bot.knowledge.importer import import_national, load_curated
 from bot.knowledge.question import clauses, read_question
+from bot.knowledge.reading import accented_words, kept_stopwords, name_head
 from bot.knowledge.resolve import (
     already_done,
     name_in,
@@ -18,7 +19,7 @@ from bot.knowledge.resolve import (
     search_topic,
     with_objects,
 )
-from bot.knowledge.search import ProcedureSearch, accented_words, kept_stopwords, name_head
+from bot.knowledge.search import ProcedureSearch
 from bot.knowledge.store import SQLiteProcedureStore
 from bot.nlu.normalization import normalize
 

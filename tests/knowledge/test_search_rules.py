@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from bot.knowledge.search import (
-    FIELDS_FILE,
-    CitizenFields,
-    SearchIndex,
-    actions,
-    citizen_fields,
-    core_name,
-    name_ages,
-    query_age,
-    read_mat,
-    rewrite_query,
-)
+from bot.knowledge.index import CitizenFields, SearchIndex
+from bot.knowledge.reading import actions, core_name, name_ages, query_age, read_mat, rewrite_query
+from bot.knowledge.search import FIELDS_FILE, citizen_fields
 from bot.knowledge.store import IndexRow
 from bot.nlu.normalization import normalize
 
