@@ -51,6 +51,9 @@ SLOT = "current_procedure"
 STRONG_CHOICE = 0.75
 # A sure match scored below this does not replace a remembered procedure.
 SWITCH_SCORE = 0.8
+# ... and, with facet words, the search this sure of it (a calibrated probability): "có cần
+# mang CMND cũ không" asks about the papers of the procedure talked about
+SWITCH_CONFIDENCE = 0.9
 GUIDES_FILE = Path(__file__).resolve().parents[1] / "data" / "vocabulary" / "guides.yml"
 
 
@@ -144,7 +147,8 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
     # a sure, well-scored match is a new topic; a hesitant one (or the entity's pick among its
     # choices: "CMND" in "có cần mang CMND cũ không") is kept for bare new names.
     named_clearly = not (picked and found.facets) and found.words >= MIN_WORDS and (
-        (found.procedure is not None and found.score >= SWITCH_SCORE)
+        (found.procedure is not None and found.score >= SWITCH_SCORE
+         and (not found.facets or _sureness(found) >= SWITCH_CONFIDENCE))
         or (bool(found.choices) and found.choices[0].score >= STRONG_CHOICE
             and not found.facets)
     )
@@ -155,6 +159,14 @@ def resolve(engine: ProcedureSearch, tracker: Tracker, intent: str) -> Resolutio
     if procedure is None:
         return found
     return Resolution(procedure, facets=found.facets)
+
+
+def _sureness(found: Resolution) -> float:
+    """The search's confidence in the procedure found (1.0 when it came from elsewhere)."""
+    best = found.hits[0] if found.hits else None
+    if best is None or found.procedure is None or best.code != found.procedure.code:
+        return 1.0
+    return best.confidence
 
 
 def facets_of(found: Resolution, tracker: Tracker, intent: str) -> list[str]:
@@ -211,7 +223,9 @@ class ActionAnswerProcedure(Action):
         if found.choices:
             choices = [(hit.code, hit.name) for hit in found.choices]
             dispatcher.utter_message(text=choices_text(), buttons=choice_buttons(facets, choices))
-            return []
+            # a facet asked next ("nộp ở đâu") is answered for the likeliest of them, which the
+            # answer names, rather than "not found"
+            return [SlotSet(SLOT, found.choices[0].code)]
         unnamed_guide = guide_for_unnamed(intent)
         if unnamed_guide:
             return [FollowupAction(unnamed_guide)]

@@ -130,7 +130,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_train_ranker(args: argparse.Namespace) -> int:
     """Fit the learned ranker on the labelled questions over this knowledge base, unless the
     model there was fitted on exactly these questions and this catalog."""
-    from bot.knowledge import labelled, ranker_training
+    from bot.knowledge import labelled, ranker_training, semantic
     from bot.knowledge.ranker import load, model_path
 
     args.out = args.out or model_path()
@@ -140,15 +140,18 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     if not items:
         raise CliError("không có câu hỏi đã gán nhãn nào khớp với danh mục này.",
                        "no labelled question matches this catalog.")
-    wanted = ranker_training.data_hash(items, len(rows))
+    wanted = ranker_training.data_hash(items, len(rows), semantic.enabled())
     current = load(args.out)
     if current is not None and current.meta.get("training_hash") == wanted and not args.force:
         print(f"Ranker is up to date: {args.out} (training data {wanted})")
         return 0
-    engine = ProcedureSearch(store, home_province="", semantic_signal=False, learned=False)
+    # the meaning signal as the deployment has it (SEMANTIC_SEARCH): a model fitted without it
+    # gives it no weight
+    engine = ProcedureSearch(store, home_province="", learned=False)
+    meaning = engine.wait_semantic()
     progress = _progress_bar("Đọc câu hỏi / reading questions", args.progress)
     groups = ranker_training.collect(engine.index, items, progress)
-    ranker = ranker_training.train(groups, items, len(rows))
+    ranker = ranker_training.train(groups, items, len(rows), semantic=meaning)
     ranker_training.save(ranker, args.out)
     figures = ", ".join(f"{k} {100 * v:.1f}%" for k, v in
                         sorted(ranker.meta["out_of_fold_top1"].items()))  # type: ignore[union-attr]

@@ -26,7 +26,7 @@ from bot.knowledge.ranker import FORMAT, Calibration, Ranker
 PARAMS: dict[str, object] = {
     "objective": "lambdarank", "metric": "ndcg", "eval_at": [1], "learning_rate": 0.05,
     "num_leaves": 15, "min_data_in_leaf": 20, "feature_fraction": 0.9, "bagging_fraction": 0.9,
-    "bagging_freq": 1, "lambda_l2": 1.0, "verbosity": -1, "num_threads": 2, "seed": 7,
+    "bagging_freq": 1, "lambda_l2": 1.0, "verbosity": -1, "num_threads": 1, "seed": 7,
     "deterministic": True, "force_row_wise": True,
 }
 ROUNDS = 300
@@ -64,8 +64,9 @@ def collect(index: SearchIndex, items: Sequence[Labelled],
     return groups
 
 
-def data_hash(items: Sequence[Labelled], catalog_size: int) -> str:
-    digest = hashlib.sha256(f"{FORMAT}|{catalog_size}|{','.join(FEATURES)}".encode())
+def data_hash(items: Sequence[Labelled], catalog_size: int, semantic: bool = False) -> str:
+    digest = hashlib.sha256(
+        f"{FORMAT}|{catalog_size}|{semantic}|{','.join(FEATURES)}".encode())
     for item in items:
         digest.update(f"{item.source}\t{item.text}\t{','.join(item.codes)}\n".encode())
     return digest.hexdigest()[:16]
@@ -140,7 +141,7 @@ DEFAULT_FEATURES: tuple[str, ...] = tuple(f for f in FEATURES if f != "hand")
 
 
 def train(groups: Sequence[Group], items: Sequence[Labelled], catalog_size: int,
-          features: Sequence[str] = DEFAULT_FEATURES) -> Ranker:
+          features: Sequence[str] = DEFAULT_FEATURES, semantic: bool = False) -> Ranker:
     started = time.perf_counter()
     predictions = out_of_fold(groups, features)
     calibration = calibrate(groups, predictions)
@@ -149,10 +150,10 @@ def train(groups: Sequence[Group], items: Sequence[Labelled], catalog_size: int,
 
     meta = {
         "trained_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "training_hash": data_hash(items, catalog_size),
+        "training_hash": data_hash(items, catalog_size, semantic),
         "questions": len(groups),
         "sources": sorted({g.item.source for g in groups}),
-        "catalog_size": catalog_size,
+        "catalog_size": catalog_size, "semantic": semantic,
         "out_of_fold_top1": {k: round(v, 4) for k, v in top1(groups, predictions).items()},
         "lightgbm": lightgbm.__version__, "params": PARAMS, "rounds": ROUNDS,
         "seconds": round(time.perf_counter() - started, 1),

@@ -23,6 +23,8 @@ CHOICE_MIN = 0.5
 # Two differently named hits this close are a tie, whatever the search's confidence says,
 # unless the best one matches the words in full (a name or alias said exactly).
 TIE = 0.02
+# ... and, with the learned ranker, this close in its score
+ORDER_TIE = 0.01
 FULL_MATCH = 0.999
 # Fewer content words than this, or words this common in the catalog's names (summed rarity
 # in units of the rarest word's, see SearchIndex.information; over the full catalog "cấp phép"
@@ -89,11 +91,14 @@ def search_topic(engine: ProcedureSearch, topic: str) -> Resolution:
     if _vague(engine, content) and best.score < FULL_MATCH:
         return Resolution(choices=_choices(hits), named=True, score=best.score, words=words,
                           hits=hits, vague=True)
-    # a learned ranker's confidence is calibrated: it already says how close the rivals are
+    # with the learned ranker, a tie is a differently named hit the ranker cannot tell apart
+    # from the best one (the same features: "hạng A" or "hạng B" when neither is said)
     learned = engine.index.ranker is not None
     if best.confidence >= CONFIDENT and best.score >= CHOICE_MIN:
-        tied = not learned and best.score < FULL_MATCH and any(
-            hit.name != best.name and hit.score >= best.score - TIE for hit in hits[1:]
+        tied = best.score < FULL_MATCH and any(
+            hit.name != best.name and (best.order - hit.order < ORDER_TIE if learned
+                                       else hit.score >= best.score - TIE)
+            for hit in hits[1:]
         )
         if not tied:
             return Resolution(best.procedure, named=True, score=best.score, words=words,

@@ -58,6 +58,8 @@ class SearchHit:
     # How sure the search is that this is THE procedure meant (0..1); see CONFIDENT.
     confidence: float = 0.0
     matched: str = "name"  # "code", "alias" or "name"
+    # what the hits are ordered by: the learned ranker's score, else the hand-weighted one
+    order: float = 0.0
 
 
 def _confidence(scores: list[float], names: list[str]) -> float:
@@ -195,7 +197,7 @@ class ProcedureSearch:
             procedure = self.store.get(row.code)
             if procedure is not None:
                 hits.append(SearchHit(row.code, procedure.name, round(score, 4), procedure,
-                                      matched=matched))
+                                      matched=matched, order=key))
                 evidence.append(support)
                 order.append(key)
         if hits:

@@ -418,7 +418,8 @@ def test_code_entity_wins(fixture_db, ask):
 
 def test_several_matches_offer_buttons(fixture_db, ask):
     events, messages = ask("cấp phép bay khí cầu loại nhỏ", "ask_fee")
-    assert events == []
+    # the likeliest choice is remembered for a facet asked next
+    assert [e["name"] for e in events] == ["current_procedure"]
     assert messages[0]["text"].startswith("Bạn đang hỏi thủ tục nào dưới đây?")
     buttons = messages[0]["buttons"]
     assert {b["payload"] for b in buttons} == {
@@ -572,3 +573,15 @@ def test_an_edited_guide_table_is_used_without_a_restart(tmp_path):
     table.write_text("guides: {}\n", encoding="utf-8")
     os.utime(table, ns=(table.stat().st_mtime_ns + 10**9,) * 2)
     assert procedures.guide_for("3.000228", "làm ở đâu", table) is None
+
+
+def test_a_facet_asked_after_a_menu_is_answered_for_the_likeliest_choice(fixture_db, ask):
+    # "cấp phép bay" names two fixture procedures alike: the citizen gets a menu ...
+    events, messages = ask("cấp phép bay khí cầu", "ask_procedure")
+    assert messages[0]["text"].startswith("Bạn đang hỏi thủ tục nào dưới đây?")
+    offered = [button["payload"] for button in messages[0]["buttons"]]
+    (remembered,) = [event["value"] for event in events if event["name"] == "current_procedure"]
+    assert remembered in offered[0]
+    # ... and "nộp ở đâu" next is answered for the first of them, which the answer names
+    _, follow = ask("nộp ở đâu", "ask_where_to_submit", slot=remembered)
+    assert f"mã {remembered}" in follow[0]["text"]
