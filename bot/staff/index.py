@@ -4,7 +4,8 @@ Why these features: staff type with or without diacritics, so everything is fold
 "dieu"); single syllables alone are weak in Vietnamese (most words have two), so adjacent pairs
 and pyvi's segmented words ("hồ_sơ", "giải_quyết", which pyvi finds from the accented text with
 the CRF model shipped in its wheel) carry the phrase. The matrix is built once per change of the
-document store and a query is one sparse column sum, a few milliseconds for thousands of passages.
+document store and a query sums the postings of its terms, a few milliseconds for thousands of
+passages.
 
 Nothing is invented: a passage is returned only when it covers enough of the question's weight
 (``min_coverage``); otherwise the caller says that nothing fits.
@@ -18,9 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from pyvi import ViTokenizer
-from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
 
+from bot.knowledge.bm25 import BM25
 from bot.nlu.normalization import fold_diacritics
 
 _WORD = re.compile(r"\w+(?:[./-]\w+)*", re.UNICODE)
@@ -29,7 +29,6 @@ _QUESTION_WORDS = frozenset(
     "la gi nao bao nhieu ai dau khong co the nhu thi duoc cho toi minh hay xin hoi vay a "
     "nhi ra sao lau may the_nao bao_nhieu bao_lau".split()
 )
-K1, B = 1.2, 0.75
 
 
 def segment(text: str) -> str:
@@ -60,60 +59,47 @@ class Scored:
 
 
 class BM25Index:
-    """Built from segmented texts (see :func:`segment`)."""
+    """Built from segmented texts (see :func:`segment`); the BM25 is the search's own
+    (:class:`bot.knowledge.bm25.BM25`), over these features."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.size = len(texts)
-        self._vectorizer = CountVectorizer(analyzer=features, lowercase=False)
-        if not texts:
-            self._weights = sparse.csc_matrix((0, 0))
-            self._idf = np.zeros(0)
-            self._present = sparse.csc_matrix((0, 0))
-            return
-        counts = self._vectorizer.fit_transform(texts).tocsr().astype(np.float64)
-        lengths = np.asarray(counts.sum(axis=1)).ravel()
-        average = lengths.mean() or 1.0
-        frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
-        self._idf = np.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
-        rows = np.repeat(np.arange(self.size), np.diff(counts.indptr))
-        tf = counts.data
-        norm = K1 * (1 - B + B * lengths[rows] / average)
-        weighted = counts.copy()
-        weighted.data = self._idf[counts.indices] * tf * (K1 + 1) / (tf + norm)
-        self._weights = weighted.tocsc()
-        present = counts.copy()
-        present.data = np.ones_like(present.data)
-        self._present = present.tocsc()
+        self._bm25 = BM25([features(text) for text in texts])
+        self._rarest = max(self._bm25.idf.values(), default=0.0)
+        self._members_of: dict[str, frozenset[int]] = {}  # term -> passages that hold it
 
     def search(self, question: str, *, allowed: np.ndarray | None = None, limit: int = 3,
                min_coverage: float = 0.0) -> list[Scored]:
         """Best passages for ``question``; ``allowed`` is a boolean mask of visible passages."""
         if not self.size:
             return []
-        vocabulary = self._vectorizer.vocabulary_
         terms = features(segment(question), query=True)
         if not terms:
             return []
-        known = sorted({vocabulary[t] for t in terms if t in vocabulary})
-        unknown = len({t for t in terms if t not in vocabulary and " " not in t})
+        idf = self._bm25.idf
+        known = sorted({t for t in terms if t in idf})
+        unknown = len({t for t in terms if t not in idf and " " not in t})
         if not known:
             return []
-        ids = np.array(known)
-        scores = np.asarray(self._weights[:, ids].sum(axis=1)).ravel()
+        scores = self._bm25.scores(known).astype(np.float64)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
-        order = np.argsort(-scores)[: limit * 4]
-        idf = self._idf[ids]
+        order = np.argsort(-scores, kind="stable")[: limit * 4]
         # Unknown syllables count as rare ones: a question about something absent stays absent.
-        total = idf.sum() + unknown * float(self._idf.max())
+        total = sum(idf[t] for t in known) + unknown * self._rarest
         out = []
         for position in order:
             if scores[position] <= 0:
                 break
-            hit = self._present[position, ids].toarray().ravel()
-            coverage = float((hit * idf).sum() / total) if total else 0.0
+            found = sum(idf[t] for t in known if position in self._members(t))
+            coverage = float(found / total) if total else 0.0
             if coverage >= min_coverage:
                 out.append(Scored(int(position), float(scores[position]), coverage))
             if len(out) == limit:
                 break
         return out
+
+    def _members(self, term: str) -> frozenset[int]:
+        if term not in self._members_of:
+            self._members_of[term] = frozenset(self._bm25.postings[term][0].tolist())
+        return self._members_of[term]
