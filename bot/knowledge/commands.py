@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.knowledge.curated import CatalogError
 from bot.knowledge.importer import import_national, load_curated
-from bot.knowledge.search import ProcedureSearch
+from bot.knowledge.search import ProcedureSearch, extra_aliases, with_aliases
 from bot.knowledge.store import SQLiteProcedureStore, StoreError
 
 
@@ -140,7 +140,9 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     if not items:
         raise CliError("không có câu hỏi đã gán nhãn nào khớp với danh mục này.",
                        "no labelled question matches this catalog.")
-    wanted = ranker_training.data_hash(items, len(rows), semantic.enabled())
+    # the alias table is part of what the features read: a new alias means a new fit
+    catalog = ranker_training.catalog_key(with_aliases(rows, extra_aliases()))
+    wanted = ranker_training.data_hash(items, catalog, semantic.enabled())
     current = load(args.out)
     if current is not None and current.meta.get("training_hash") == wanted and not args.force:
         print(f"Ranker is up to date: {args.out} (training data {wanted})")
@@ -151,7 +153,7 @@ def cmd_train_ranker(args: argparse.Namespace) -> int:
     meaning = engine.wait_semantic()
     progress = _progress_bar("Đọc câu hỏi / reading questions", args.progress)
     groups = ranker_training.collect(engine.index, items, progress)
-    ranker = ranker_training.train(groups, items, len(rows), semantic=meaning)
+    ranker = ranker_training.train(groups, items, catalog, semantic=meaning)
     ranker_training.save(ranker, args.out)
     figures = ", ".join(f"{k} {100 * v:.1f}%" for k, v in
                         sorted(ranker.meta["out_of_fold_top1"].items()))  # type: ignore[union-attr]

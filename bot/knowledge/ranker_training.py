@@ -22,6 +22,7 @@ from bot.knowledge.features import FEATURES
 from bot.knowledge.index import SearchIndex
 from bot.knowledge.labelled import Labelled
 from bot.knowledge.ranker import FORMAT, Calibration, Ranker
+from bot.knowledge.store import IndexRow
 
 PARAMS: dict[str, object] = {
     "objective": "lambdarank", "metric": "ndcg", "eval_at": [1], "learning_rate": 0.05,
@@ -64,9 +65,16 @@ def collect(index: SearchIndex, items: Sequence[Labelled],
     return groups
 
 
-def data_hash(items: Sequence[Labelled], catalog_size: int, semantic: bool = False) -> str:
-    digest = hashlib.sha256(
-        f"{FORMAT}|{catalog_size}|{semantic}|{','.join(FEATURES)}".encode())
+def catalog_key(rows: Sequence[IndexRow]) -> str:
+    """What of the catalog the features depend on: its names and aliases."""
+    digest = hashlib.sha256()
+    for row in sorted(rows, key=lambda r: r.code):
+        digest.update(f"{row.code}\t{row.name}\t{'|'.join(row.aliases)}\n".encode())
+    return f"{len(rows)}:{digest.hexdigest()[:12]}"
+
+
+def data_hash(items: Sequence[Labelled], catalog: str, semantic: bool = False) -> str:
+    digest = hashlib.sha256(f"{FORMAT}|{catalog}|{semantic}|{','.join(FEATURES)}".encode())
     for item in items:
         digest.update(f"{item.source}\t{item.text}\t{','.join(item.codes)}\n".encode())
     return digest.hexdigest()[:16]
@@ -140,7 +148,7 @@ def calibrate(groups: Sequence[Group], predictions: Sequence[np.ndarray]) -> Cal
 DEFAULT_FEATURES: tuple[str, ...] = tuple(f for f in FEATURES if f != "hand")
 
 
-def train(groups: Sequence[Group], items: Sequence[Labelled], catalog_size: int,
+def train(groups: Sequence[Group], items: Sequence[Labelled], catalog: str,
           features: Sequence[str] = DEFAULT_FEATURES, semantic: bool = False) -> Ranker:
     started = time.perf_counter()
     predictions = out_of_fold(groups, features)
@@ -150,10 +158,10 @@ def train(groups: Sequence[Group], items: Sequence[Labelled], catalog_size: int,
 
     meta = {
         "trained_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "training_hash": data_hash(items, catalog_size, semantic),
+        "training_hash": data_hash(items, catalog, semantic),
         "questions": len(groups),
         "sources": sorted({g.item.source for g in groups}),
-        "catalog_size": catalog_size, "semantic": semantic,
+        "catalog": catalog, "semantic": semantic,
         "out_of_fold_top1": {k: round(v, 4) for k, v in top1(groups, predictions).items()},
         "lightgbm": lightgbm.__version__, "params": PARAMS, "rounds": ROUNDS,
         "seconds": round(time.perf_counter() - started, 1),

@@ -101,7 +101,7 @@ def citizen_fields(path: Path | None = None) -> CitizenFields:
         return CitizenFields()
 
 
-def _with_aliases(rows: list[IndexRow], table: dict[str, list[str]]) -> list[IndexRow]:
+def with_aliases(rows: list[IndexRow], table: dict[str, list[str]]) -> list[IndexRow]:
     return [replace(row, aliases=(*row.aliases, *table[row.code])) if row.code in table else row
             for row in rows]
 
@@ -176,7 +176,7 @@ class ProcedureSearch:
         revision = (self.store.revision(), *stamps)
         with self._lock:
             if self._index is None or revision != self._revision:
-                rows = _with_aliases(self.store.index_rows(), extra_aliases())
+                rows = with_aliases(self.store.index_rows(), extra_aliases())
                 self._index = SearchIndex(rows, home_province=self.home_province,
                                           fields=citizen_fields(), ranker=self._ranker())
                 self._revision = revision
